@@ -1,0 +1,1 @@
+"""Pure Block Kit renderers: data in, dicts out. No database, no network, no clock."""

@@ -1,0 +1,1 @@
+"""Touchbase: the Slack app's process side (settings, app assembly, CLI, scheduler)."""

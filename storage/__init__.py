@@ -1,0 +1,1 @@
+"""Touchbase's data: models, migrations and domain operations. Never imports Slack."""

@@ -1,0 +1,356 @@
+"""Contacts: create, find by name, update, snooze; and the derived `due_at`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.errors import Conflict, Invalid, NotFound
+from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace, utcnow
+from storage.records import Actor, ContactMatch, ContactRecord
+
+NAME_MAX_CHARS = 200
+COMPANY_MAX_CHARS = 200
+EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# Fuzzy matching compares against at most this many names of a workspace.
+FUZZY_CANDIDATES = 5000
+
+_UNSET = object()
+
+
+def name_key(name: str) -> str:
+    """Fold case and accents and collapse spaces: 'José  Núñez' -> 'jose nunez'."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    name: str
+    email: str | None = None
+    company: str | None = None
+    slack_user_id: str | None = None
+    owner_user_id: str | None = None
+    cadence_days: int | None = None
+
+
+@dataclass(frozen=True)
+class ContactChanges:
+    """Fields to change; leave a field as None to keep it (use `clear_*` to empty it)."""
+
+    name: str | None = None
+    email: str | None = None
+    company: str | None = None
+    owner_user_id: str | None = None
+    cadence_days: int | None = None
+    clear_email: bool = False
+    clear_company: bool = False
+    clear_cadence: bool = False
+
+
+def ensure_workspace(session: Session, team_id: str) -> Workspace:
+    table = Workspace.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(table).values(team_id=team_id, created_at=utcnow()).on_conflict_do_nothing())
+    return session.get(Workspace, team_id)
+
+
+def _clean_draft(draft: ContactDraft) -> ContactDraft:
+    errors: dict[str, str] = {}
+    name = " ".join((draft.name or "").split())
+    if not name:
+        errors["name"] = "A contact needs a name."
+    elif len(name) > NAME_MAX_CHARS:
+        errors["name"] = f"Keep the name under {NAME_MAX_CHARS} characters."
+    email = (draft.email or "").strip().lower() or None
+    if email and not EMAIL_RE.match(email):
+        errors["email"] = f"“{email}” doesn't look like an email address."
+    company = " ".join((draft.company or "").split()) or None
+    if company and len(company) > COMPANY_MAX_CHARS:
+        errors["company"] = f"Keep the company under {COMPANY_MAX_CHARS} characters."
+    if draft.cadence_days is not None and not 1 <= draft.cadence_days <= 3650:
+        errors["cadence_days"] = "Cadence is a number of days between 1 and 3650."
+    if errors:
+        raise Invalid(errors)
+    return replace(draft, name=name, email=email, company=company)
+
+
+def refresh_due_at(contact: Contact, default_cadence_days: int) -> None:
+    cadence = contact.cadence_days or default_cadence_days
+    base = contact.last_contacted_at or contact.created_at
+    due = base + timedelta(days=cadence)
+    if contact.snoozed_until and contact.snoozed_until > due:
+        due = contact.snoozed_until
+    contact.due_at = due
+
+
+def to_record(contact: Contact, default_cadence_days: int) -> ContactRecord:
+    return ContactRecord(
+        id=contact.id,
+        team_id=contact.team_id,
+        name=contact.name,
+        email=contact.email,
+        company=contact.company,
+        slack_user_id=contact.slack_user_id,
+        owner_user_id=contact.owner_user_id,
+        cadence_days=contact.cadence_days,
+        effective_cadence_days=contact.cadence_days or default_cadence_days,
+        snoozed_until=contact.snoozed_until,
+        last_contacted_at=contact.last_contacted_at,
+        due_at=contact.due_at,
+        created_by=contact.created_by,
+        created_at=contact.created_at,
+        updated_at=contact.updated_at,
+    )
+
+
+def default_cadence(session: Session, team_id: str) -> int:
+    workspace = session.get(Workspace, team_id)
+    return workspace.default_cadence_days if workspace else DEFAULT_CADENCE_DAYS
+
+
+def load_contact(session: Session, actor: Actor, contact_id: int, *, lock: bool = False) -> Contact:
+    """The contact if it is in the actor's workspace; `lock` takes its row lock (PostgreSQL)."""
+    query = select(Contact).where(Contact.id == contact_id, Contact.team_id == actor.team_id)
+    if lock:
+        query = query.with_for_update()
+    contact = session.scalars(query).first()
+    if contact is None:
+        raise NotFound("That contact doesn't exist in this workspace.")
+    return contact
+
+
+def create_contact(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord:
+    draft = _clean_draft(draft)
+    try:
+        with db.write() as session:
+            return _insert_contact(session, actor, draft)
+    except IntegrityError:
+        # A concurrent writer won the unique email / Slack user; report what exists.
+        existing = _find_duplicate(db, actor, draft)
+        if existing is None:
+            raise
+        raise Conflict(f"{existing.name} already has that email or Slack user.", existing.id) from None
+
+
+def _insert_contact(session: Session, actor: Actor, draft: ContactDraft) -> ContactRecord:
+    workspace = ensure_workspace(session, actor.team_id)
+    duplicate = session.scalars(
+        select(Contact).where(
+            Contact.team_id == actor.team_id,
+            or_(
+                Contact.email == draft.email if draft.email else False,
+                Contact.slack_user_id == draft.slack_user_id if draft.slack_user_id else False,
+            ),
+        )
+    ).first()
+    if duplicate is not None:
+        what = "that email" if draft.email and duplicate.email == draft.email else "that Slack user"
+        raise Conflict(f"{duplicate.name} already has {what}.", duplicate.id)
+    now = utcnow()
+    contact = Contact(
+        team_id=actor.team_id,
+        name=draft.name,
+        name_key=name_key(draft.name),
+        email=draft.email,
+        company=draft.company,
+        slack_user_id=draft.slack_user_id,
+        owner_user_id=draft.owner_user_id or actor.user_id,
+        cadence_days=draft.cadence_days,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    refresh_due_at(contact, workspace.default_cadence_days)
+    session.add(contact)
+    session.flush()
+    return to_record(contact, workspace.default_cadence_days)
+
+
+def _find_duplicate(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord | None:
+    with db.read() as session:
+        conditions = []
+        if draft.email:
+            conditions.append(Contact.email == draft.email)
+        if draft.slack_user_id:
+            conditions.append(Contact.slack_user_id == draft.slack_user_id)
+        if not conditions:
+            return None
+        found = session.scalars(
+            select(Contact).where(Contact.team_id == actor.team_id, or_(*conditions))
+        ).first()
+        return to_record(found, default_cadence(session, actor.team_id)) if found else None
+
+
+def ensure_contact_for_slack_user(
+    db: Database, actor: Actor, slack_user_id: str, *, name: str, email: str | None = None
+) -> tuple[ContactRecord, bool]:
+    """The contact linked to a Slack user, created from their profile if new."""
+    existing = find_contact_by_slack_user(db, actor, slack_user_id)
+    if existing is not None:
+        return existing, False
+    draft = ContactDraft(name=name or slack_user_id, email=email, slack_user_id=slack_user_id)
+    try:
+        return create_contact(db, actor, draft), True
+    except Conflict as conflict:
+        # Another contact already has this email: link it rather than duplicate the person.
+        if conflict.existing_id is None:
+            raise
+        with db.write() as session:
+            contact = load_contact(session, actor, conflict.existing_id, lock=True)
+            if contact.slack_user_id is None:
+                contact.slack_user_id = slack_user_id
+            return to_record(contact, default_cadence(session, actor.team_id)), False
+
+
+def get_contact(db: Database, actor: Actor, contact_id: int) -> ContactRecord:
+    with db.read() as session:
+        contact = load_contact(session, actor, contact_id)
+        return to_record(contact, default_cadence(session, actor.team_id))
+
+
+def find_contact_by_slack_user(db: Database, actor: Actor, slack_user_id: str) -> ContactRecord | None:
+    with db.read() as session:
+        contact = session.scalars(
+            select(Contact).where(Contact.team_id == actor.team_id, Contact.slack_user_id == slack_user_id)
+        ).first()
+        return to_record(contact, default_cadence(session, actor.team_id)) if contact else None
+
+
+def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) -> list[ContactMatch]:
+    """Rank contacts for a typed name: exact, then prefix, then word prefix, then fuzzy."""
+    key = name_key(query)
+    if not key:
+        return []
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    with db.read() as session:
+        cadence = default_cadence(session, actor.team_id)
+        substring = session.scalars(
+            select(Contact)
+            .where(
+                Contact.team_id == actor.team_id,
+                Contact.name_key.like(f"%{escaped}%", escape="\\"),
+            )
+            .order_by(Contact.name_key, Contact.id)
+            .limit(200)
+        ).all()
+        scored = {c.id: (_substring_score(key, c.name_key), c) for c in substring}
+        if len(scored) < limit:
+            candidates = session.execute(
+                select(Contact.id, Contact.name_key)
+                .where(Contact.team_id == actor.team_id)
+                .order_by(Contact.id)
+                .limit(FUZZY_CANDIDATES)
+            ).all()
+            fuzzy_ids = {}
+            for contact_id, candidate_key in candidates:
+                if contact_id in scored:
+                    continue
+                ratio = _fuzzy_score(key, candidate_key)
+                if ratio >= 0.72:
+                    fuzzy_ids[contact_id] = ratio * 0.5
+            if fuzzy_ids:
+                best = sorted(fuzzy_ids, key=fuzzy_ids.get, reverse=True)[:limit]
+                for contact in session.scalars(select(Contact).where(Contact.id.in_(best))):
+                    scored[contact.id] = (fuzzy_ids[contact.id], contact)
+        ranked = sorted(scored.values(), key=lambda pair: (-pair[0], pair[1].name_key, pair[1].id))
+        return [
+            ContactMatch(to_record(contact, cadence), score, exact=contact.name_key == key)
+            for score, contact in ranked[:limit]
+        ]
+
+
+def _substring_score(key: str, candidate: str) -> float:
+    if candidate == key:
+        return 1.0
+    if candidate.startswith(key):
+        return 0.9
+    if any(word.startswith(key) for word in candidate.split()):
+        return 0.8
+    return 0.6
+
+
+def _fuzzy_score(key: str, candidate: str) -> float:
+    whole = difflib.SequenceMatcher(None, key, candidate).ratio()
+    words = [difflib.SequenceMatcher(None, key, word).ratio() for word in candidate.split()]
+    return max([whole, *words])
+
+
+def update_contact(db: Database, actor: Actor, contact_id: int, changes: ContactChanges) -> ContactRecord:
+    try:
+        with db.write() as session:
+            contact = load_contact(session, actor, contact_id, lock=True)
+            draft = _clean_draft(
+                ContactDraft(
+                    name=changes.name if changes.name is not None else contact.name,
+                    email=None if changes.clear_email else (changes.email or contact.email),
+                    company=None if changes.clear_company else (changes.company or contact.company),
+                    cadence_days=None
+                    if changes.clear_cadence
+                    else (changes.cadence_days or contact.cadence_days),
+                )
+            )
+            if draft.email and draft.email != contact.email:
+                other = session.scalars(
+                    select(Contact).where(
+                        Contact.team_id == actor.team_id,
+                        Contact.email == draft.email,
+                        Contact.id != contact.id,
+                    )
+                ).first()
+                if other is not None:
+                    raise Invalid({"email": f"{other.name} already has that email."})
+            contact.name = draft.name
+            contact.name_key = name_key(draft.name)
+            contact.email = draft.email
+            contact.company = draft.company
+            contact.cadence_days = draft.cadence_days
+            if changes.owner_user_id:
+                contact.owner_user_id = changes.owner_user_id
+            contact.updated_at = utcnow()
+            cadence = default_cadence(session, actor.team_id)
+            refresh_due_at(contact, cadence)
+            session.flush()
+            return to_record(contact, cadence)
+    except IntegrityError:
+        raise Invalid({"email": "Another contact already has that email."}) from None
+
+
+def snooze_contact(
+    db: Database, actor: Actor, contact_id: int, until: datetime | None, *, now: datetime | None = None
+) -> ContactRecord:
+    """Silence a contact's reminders until `until` (None ends the snooze)."""
+    now = now or utcnow()
+    if until is not None and until <= now:
+        raise Invalid({"until": "Pick a date in the future to snooze until."})
+    with db.write() as session:
+        contact = load_contact(session, actor, contact_id, lock=True)
+        contact.snoozed_until = until
+        contact.updated_at = utcnow()
+        cadence = default_cadence(session, actor.team_id)
+        refresh_due_at(contact, cadence)
+        session.flush()
+        return to_record(contact, cadence)
+
+
+def list_contacts(db: Database, actor: Actor, *, limit: int = 100, after_id: int = 0) -> list[ContactRecord]:
+    with db.read() as session:
+        cadence = default_cadence(session, actor.team_id)
+        rows = session.scalars(
+            select(Contact)
+            .where(Contact.team_id == actor.team_id, Contact.id > after_id)
+            .order_by(Contact.id)
+            .limit(limit)
+        ).all()
+        return [to_record(c, cadence) for c in rows]

@@ -1,0 +1,434 @@
+"""Interactions: validated, workspace-scoped writes that keep `last_contacted_at` right.
+
+Every write that touches a contact's interactions first takes that contact's row lock
+(PostgreSQL `SELECT ... FOR UPDATE`; SQLite writers are serialised by `BEGIN IMMEDIATE`),
+then recomputes `last_contacted_at` from what is left. Recomputing from the data, never
+adjusting the old value, is what keeps it right under edits, deletes and concurrency.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
+from storage.db import Database
+from storage.errors import Forbidden, Invalid, NotFound
+from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction, utcnow
+from storage.records import Actor, InteractionRecord, Page
+
+SUMMARY_MAX_CHARS = 300
+NOTES_MAX_CHARS = 3000
+MAX_DURATION_MINUTES = 1440
+# Clocks disagree a little; a few minutes ahead is still "now", further is a plan.
+FUTURE_SKEW = timedelta(minutes=5)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+PAGE_SIZE_MAX = 100
+
+
+@dataclass(frozen=True)
+class InteractionDraft:
+    contact_id: int | None
+    type: str
+    occurred_at: datetime | None
+    summary: str
+    duration_minutes: int | None = None
+    notes: str | None = None
+    source: str = "modal"
+    source_ref: str | None = None
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class InteractionChanges:
+    """Fields to change; None keeps the stored value (`clear_*` empties an optional one)."""
+
+    contact_id: int | None = None
+    type: str | None = None
+    occurred_at: datetime | None = None
+    summary: str | None = None
+    duration_minutes: int | None = None
+    notes: str | None = None
+    clear_duration: bool = False
+    clear_notes: bool = False
+
+
+@dataclass(frozen=True)
+class InteractionFilters:
+    contact_id: int | None = None
+    types: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    author: str | None = None
+    sort: str = "newest"  # or "oldest"
+
+
+@dataclass(frozen=True)
+class _Fields:
+    type: str
+    occurred_at: datetime
+    summary: str
+    duration_minutes: int | None
+    notes: str | None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def validate_fields(
+    *,
+    type: str,
+    occurred_at: datetime | None,
+    summary: str | None,
+    duration_minutes: int | None,
+    notes: str | None,
+    now: datetime,
+) -> _Fields:
+    errors: dict[str, str] = {}
+    if type not in INTERACTION_TYPES:
+        errors["type"] = f"Type must be one of: {', '.join(INTERACTION_TYPES)}."
+    if occurred_at is None:
+        errors["occurred_at"] = "Say when it happened."
+    elif occurred_at.tzinfo is None:
+        errors["occurred_at"] = "The time needs a time zone."
+    elif occurred_at > now + FUTURE_SKEW:
+        errors["occurred_at"] = "That's in the future: log what happened, not what's planned."
+    elif occurred_at < EARLIEST:
+        errors["occurred_at"] = "That date is too far in the past."
+    summary = " ".join((summary or "").split())
+    if not summary:
+        errors["summary"] = "Add a short summary."
+    elif len(summary) > SUMMARY_MAX_CHARS:
+        errors["summary"] = f"Keep the summary under {SUMMARY_MAX_CHARS} characters (it has {len(summary)})."
+    if duration_minutes is not None and not 0 <= duration_minutes <= MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = f"Duration is in minutes, from 0 to {MAX_DURATION_MINUTES}."
+    notes = (notes or "").strip() or None
+    if notes and len(notes) > NOTES_MAX_CHARS:
+        errors["notes"] = f"Notes are limited to {NOTES_MAX_CHARS} characters (these have {len(notes)})."
+    if errors:
+        raise Invalid(errors)
+    return _Fields(type, occurred_at, summary, duration_minutes, notes)
+
+
+def _to_record(interaction: Interaction, contact_name: str) -> InteractionRecord:
+    return InteractionRecord(
+        id=interaction.id,
+        team_id=interaction.team_id,
+        contact_id=interaction.contact_id,
+        contact_name=contact_name,
+        type=interaction.type,
+        occurred_at=interaction.occurred_at,
+        duration_minutes=interaction.duration_minutes,
+        summary=interaction.summary,
+        notes=interaction.notes,
+        logged_by=interaction.logged_by,
+        source=interaction.source,
+        permalink=interaction.permalink,
+        created_at=interaction.created_at,
+        updated_at=interaction.updated_at,
+        updated_by=interaction.updated_by,
+        deleted_at=interaction.deleted_at,
+    )
+
+
+def recompute_last_contacted(session: Session, contact: Contact) -> None:
+    """Set `last_contacted_at` to the latest live, counting interaction (the caller holds the lock)."""
+    session.flush()
+    contact.last_contacted_at = session.scalar(
+        select(func.max(Interaction.occurred_at)).where(
+            Interaction.contact_id == contact.id,
+            Interaction.deleted_at.is_(None),
+            Interaction.type.in_(CONTACT_TYPES),
+        )
+    )
+    refresh_due_at(contact, default_cadence(session, contact.team_id))
+
+
+def _lock_contacts(session: Session, actor: Actor, contact_ids: set[int]) -> dict[int, Contact]:
+    # Lock in id order so two writers moving interactions between the same contacts can't deadlock.
+    return {cid: load_contact(session, actor, cid, lock=True) for cid in sorted(contact_ids)}
+
+
+def _may_change(actor: Actor, interaction: Interaction) -> None:
+    if interaction.logged_by != actor.user_id and not actor.is_admin:
+        raise Forbidden(
+            f"Only <@{interaction.logged_by}> (who logged it) or a workspace admin can change this interaction."
+        )
+
+
+def _load_interaction(
+    session: Session, actor: Actor, interaction_id: int, *, include_deleted: bool = False
+) -> Interaction:
+    interaction = session.scalars(
+        select(Interaction).where(Interaction.id == interaction_id, Interaction.team_id == actor.team_id)
+    ).first()
+    if interaction is None or (interaction.deleted_at is not None and not include_deleted):
+        raise NotFound("That interaction doesn't exist or was deleted.")
+    return interaction
+
+
+def create_interaction(
+    db: Database, actor: Actor, draft: InteractionDraft, *, now: datetime | None = None
+) -> tuple[InteractionRecord, bool]:
+    """Save an interaction; returns (record, created). A repeated `source_ref` returns the first save."""
+    now = now or utcnow()
+    fields = validate_fields(
+        type=draft.type,
+        occurred_at=draft.occurred_at,
+        summary=draft.summary,
+        duration_minutes=draft.duration_minutes,
+        notes=draft.notes,
+        now=now,
+    )
+    if draft.contact_id is None:
+        raise Invalid({"contact": "Choose who this was with."})
+    if draft.source not in SOURCES:
+        raise ValueError(f"unknown source {draft.source!r}")
+    if draft.source_ref:
+        existing = _find_by_source_ref(db, actor, draft.source_ref)
+        if existing is not None:
+            return existing, False
+    try:
+        with db.write() as session:
+            ensure_workspace(session, actor.team_id)
+            try:
+                contact = load_contact(session, actor, draft.contact_id, lock=True)
+            except NotFound:
+                raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
+            interaction = Interaction(
+                team_id=actor.team_id,
+                contact_id=contact.id,
+                type=fields.type,
+                occurred_at=fields.occurred_at,
+                duration_minutes=fields.duration_minutes,
+                summary=fields.summary,
+                notes=fields.notes,
+                logged_by=actor.user_id,
+                source=draft.source,
+                source_ref=draft.source_ref,
+                permalink=draft.permalink,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(interaction)
+            recompute_last_contacted(session, contact)
+            return _to_record(interaction, contact.name), True
+    except IntegrityError:
+        # The same submission raced us to the unique source reference: it is saved once.
+        existing = _find_by_source_ref(db, actor, draft.source_ref) if draft.source_ref else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _find_by_source_ref(db: Database, actor: Actor, source_ref: str) -> InteractionRecord | None:
+    with db.read() as session:
+        row = session.execute(
+            select(Interaction, Contact.name)
+            .join(Contact, Contact.id == Interaction.contact_id)
+            .where(Interaction.team_id == actor.team_id, Interaction.source_ref == source_ref)
+        ).first()
+        return _to_record(*row) if row else None
+
+
+def get_interaction(
+    db: Database, actor: Actor, interaction_id: int, *, include_deleted: bool = False
+) -> InteractionRecord:
+    with db.read() as session:
+        interaction = _load_interaction(session, actor, interaction_id, include_deleted=include_deleted)
+        contact = session.get(Contact, interaction.contact_id)
+        return _to_record(interaction, contact.name)
+
+
+def update_interaction(
+    db: Database,
+    actor: Actor,
+    interaction_id: int,
+    changes: InteractionChanges,
+    *,
+    now: datetime | None = None,
+) -> InteractionRecord:
+    now = now or utcnow()
+    with db.write() as session:
+        current = _load_interaction(session, actor, interaction_id)
+        _may_change(actor, current)
+        target_contact_id = changes.contact_id or current.contact_id
+        try:
+            contacts = _lock_contacts(session, actor, {current.contact_id, target_contact_id})
+        except NotFound:
+            raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
+        # Re-read under the lock: another writer may have deleted it meanwhile.
+        session.refresh(current)
+        if current.deleted_at is not None:
+            raise NotFound("That interaction was deleted meanwhile.")
+        fields = validate_fields(
+            type=changes.type or current.type,
+            occurred_at=changes.occurred_at or current.occurred_at,
+            summary=changes.summary if changes.summary is not None else current.summary,
+            duration_minutes=None
+            if changes.clear_duration
+            else (
+                changes.duration_minutes if changes.duration_minutes is not None else current.duration_minutes
+            ),
+            notes=None
+            if changes.clear_notes
+            else (changes.notes if changes.notes is not None else current.notes),
+            now=now,
+        )
+        current.contact_id = target_contact_id
+        current.type = fields.type
+        current.occurred_at = fields.occurred_at
+        current.summary = fields.summary
+        current.duration_minutes = fields.duration_minutes
+        current.notes = fields.notes
+        current.updated_at = now
+        current.updated_by = actor.user_id
+        for contact in contacts.values():
+            recompute_last_contacted(session, contact)
+        return _to_record(current, contacts[target_contact_id].name)
+
+
+def delete_interaction(
+    db: Database, actor: Actor, interaction_id: int, *, now: datetime | None = None
+) -> InteractionRecord:
+    """Soft-delete: the row stays, so `restore_interaction` can undo it."""
+    now = now or utcnow()
+    with db.write() as session:
+        interaction = _load_interaction(session, actor, interaction_id)
+        _may_change(actor, interaction)
+        contact = load_contact(session, actor, interaction.contact_id, lock=True)
+        session.refresh(interaction)
+        if interaction.deleted_at is not None:
+            raise NotFound("That interaction was already deleted.")
+        interaction.deleted_at = now
+        interaction.deleted_by = actor.user_id
+        recompute_last_contacted(session, contact)
+        return _to_record(interaction, contact.name)
+
+
+def restore_interaction(db: Database, actor: Actor, interaction_id: int) -> InteractionRecord:
+    with db.write() as session:
+        interaction = _load_interaction(session, actor, interaction_id, include_deleted=True)
+        _may_change(actor, interaction)
+        contact = load_contact(session, actor, interaction.contact_id, lock=True)
+        session.refresh(interaction)
+        interaction.deleted_at = None
+        interaction.deleted_by = None
+        recompute_last_contacted(session, contact)
+        return _to_record(interaction, contact.name)
+
+
+# --- listing with keyset cursors -------------------------------------------------------
+
+
+def encode_cursor(occurred_at: datetime, interaction_id: int, direction: str) -> str:
+    raw = json.dumps([occurred_at.isoformat(), interaction_id, direction], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        stamp, interaction_id, direction = json.loads(base64.urlsafe_b64decode(padded))
+        when = datetime.fromisoformat(stamp)
+        if when.tzinfo is None or direction not in ("after", "before") or not isinstance(interaction_id, int):
+            raise ValueError
+        return when, interaction_id, direction
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise Invalid({"cursor": "That page link is no longer valid; start from the first page."}) from exc
+
+
+def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
+    conditions = [Interaction.team_id == actor.team_id, Interaction.deleted_at.is_(None)]
+    if filters.contact_id is not None:
+        conditions.append(Interaction.contact_id == filters.contact_id)
+    if filters.types:
+        unknown = set(filters.types) - set(INTERACTION_TYPES)
+        if unknown:
+            raise Invalid({"types": f"Unknown type: {', '.join(sorted(unknown))}."})
+        conditions.append(Interaction.type.in_(filters.types))
+    if filters.since is not None:
+        conditions.append(Interaction.occurred_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(Interaction.occurred_at < filters.until)
+    if filters.author:
+        conditions.append(Interaction.logged_by == filters.author)
+    return conditions
+
+
+def list_interactions(
+    db: Database,
+    actor: Actor,
+    filters: InteractionFilters = InteractionFilters(),
+    *,
+    cursor: str | None = None,
+    limit: int = 15,
+) -> Page[InteractionRecord]:
+    """One page in (occurred_at, id) order; cursors seek from a row, so depth costs nothing."""
+    if filters.sort not in ("newest", "oldest"):
+        raise Invalid({"sort": "Sort by newest or oldest."})
+    limit = max(1, min(limit, PAGE_SIZE_MAX))
+    newest_first = filters.sort == "newest"
+    conditions = _filter_conditions(actor, filters)
+    direction = "after"
+    if cursor:
+        when, last_id, direction = decode_cursor(cursor)
+        key = tuple_(Interaction.occurred_at, Interaction.id)
+        # "after" walks on in the list's order; "before" walks back towards its start.
+        forward_is_down = newest_first == (direction == "after")
+        conditions.append(key < tuple_(when, last_id) if forward_is_down else key > tuple_(when, last_id))
+    scan_descending = newest_first == (direction == "after")
+    order = (
+        (Interaction.occurred_at.desc(), Interaction.id.desc())
+        if scan_descending
+        else (Interaction.occurred_at.asc(), Interaction.id.asc())
+    )
+    with db.read() as session:
+        rows = session.execute(
+            select(Interaction, Contact.name)
+            .join(Contact, Contact.id == Interaction.contact_id)
+            .where(and_(*conditions))
+            .order_by(*order)
+            .limit(limit + 1)
+        ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if direction == "before":
+        rows.reverse()
+    items = [_to_record(interaction, name) for interaction, name in rows]
+    has_next = more if direction == "after" else bool(cursor)
+    has_prev = bool(cursor) if direction == "after" else more
+    next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
+    prev_cursor = encode_cursor(items[0].occurred_at, items[0].id, "before") if items and has_prev else None
+    return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+def count_interactions(db: Database, actor: Actor, filters: InteractionFilters = InteractionFilters()) -> int:
+    with db.read() as session:
+        return session.scalar(
+            select(func.count()).select_from(Interaction).where(*_filter_conditions(actor, filters))
+        )
+
+
+def latest_interactions_for_contact(
+    db: Database, actor: Actor, contact_id: int, *, limit: int = 5
+) -> list[InteractionRecord]:
+    return list_interactions(db, actor, InteractionFilters(contact_id=contact_id), limit=limit).items
+
+
+__all__ = [
+    "InteractionChanges",
+    "InteractionDraft",
+    "InteractionFilters",
+    "count_interactions",
+    "create_interaction",
+    "delete_interaction",
+    "get_interaction",
+    "list_interactions",
+    "restore_interaction",
+    "update_interaction",
+]

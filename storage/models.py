@@ -1,0 +1,134 @@
+"""Typed SQLAlchemy models. Every row belongs to one Slack workspace (`team_id`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+INTERACTION_TYPES = ("call", "email", "meeting", "message", "note", "other")
+# A note records something about a contact without being in touch with them.
+CONTACT_TYPES = tuple(t for t in INTERACTION_TYPES if t != "note")
+SOURCES = ("command", "modal", "shortcut", "import")
+DEFAULT_CADENCE_DAYS = 30
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (no time zones) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    default_cadence_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_CADENCE_DAYS)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("team_id", "email"),
+        UniqueConstraint("team_id", "slack_user_id"),
+        Index(None, "team_id", "name_key"),
+        # Stale contacts of one owner, most overdue first.
+        Index(None, "team_id", "owner_user_id", "due_at"),
+        CheckConstraint("cadence_days IS NULL OR cadence_days BETWEEN 1 AND 3650", name="cadence_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    name: Mapped[str] = mapped_column(String(200))
+    # Case- and accent-folded name, what searches compare against.
+    name_key: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    company: Mapped[str | None] = mapped_column(String(200))
+    slack_user_id: Mapped[str | None] = mapped_column(String(32))
+    owner_user_id: Mapped[str] = mapped_column(String(32))
+    cadence_days: Mapped[int | None] = mapped_column(Integer)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a touch becomes due: max(last contact or creation + cadence, snooze end).
+    # Kept by storage.contacts.refresh_due_at so "stale" is one indexed range scan.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        # Retried submissions carry the same source reference and must save once.
+        UniqueConstraint("team_id", "source_ref"),
+        Index(None, "contact_id", "occurred_at", "id"),
+        Index(None, "team_id", "occurred_at", "id"),
+        Index(None, "team_id", "logged_by", "occurred_at", "id"),
+        CheckConstraint("type IN ('call', 'email', 'meeting', 'message', 'note', 'other')", name="type"),
+        CheckConstraint("source IN ('command', 'modal', 'shortcut', 'import')", name="source"),
+        CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 1440", name="duration"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    type: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+    logged_by: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str | None] = mapped_column(String(255))
+    permalink: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,17 @@
+from datetime import UTC, datetime, timedelta
+
+from storage.contacts import ContactDraft, create_contact, get_contact
+from storage.interactions import InteractionDraft, create_interaction
+from storage.records import Actor
+
+ALICE = Actor(team_id="T1", user_id="U1")
+
+
+def test_first_interaction_sets_last_contacted(db):
+    contact = create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
+    when = datetime.now(UTC) - timedelta(days=1)
+    record, created = create_interaction(
+        db, ALICE, InteractionDraft(contact_id=contact.id, type="call", occurred_at=when, summary="hi")
+    )
+    assert created
+    assert get_contact(db, ALICE, contact.id).last_contacted_at == when
