@@ -354,3 +354,32 @@ def list_contacts(db: Database, actor: Actor, *, limit: int = 100, after_id: int
             .limit(limit)
         ).all()
         return [to_record(c, cadence) for c in rows]
+
+
+def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
+    """Whether some contact's folded name is exactly this (one indexed probe)."""
+    key = name_key(name)
+    if not key:
+        return False
+    with db.read() as session:
+        return (
+            session.scalar(
+                select(Contact.id).where(Contact.team_id == actor.team_id, Contact.name_key == key).limit(1)
+            )
+            is not None
+        )
+
+
+def resolve_contact(db: Database, actor: Actor, query: str) -> tuple[ContactRecord | None, list[ContactMatch]]:
+    """The one contact a typed name means, or None with the candidates to choose from.
+
+    Certain when exactly one contact has that name, or when the name is the start of
+    exactly one contact's name (or of a word in it) and nothing else matches at all.
+    """
+    matches = find_contacts(db, actor, query, limit=10)
+    exact = [m for m in matches if m.exact]
+    if len(exact) == 1:
+        return exact[0].contact, matches
+    if not exact and len(matches) == 1 and matches[0].score >= 0.8:
+        return matches[0].contact, matches
+    return None, matches

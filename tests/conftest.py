@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from storage.db import Database
 from tests.databases import SqliteTemplate, in_ci, start_postgres
+
+# Everything in the suite talks to 127.0.0.1; slack_sdk would otherwise honour a proxy.
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +42,35 @@ def db(db_url) -> Database:
     database = Database(db_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def fake_slack():
+    from tests.fake_slack import FakeSlack
+
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock():
+    from tests.app_harness import Clock
+
+    return Clock()
+
+
+@pytest.fixture
+def touchbase(db, fake_slack, clock):
+    """The app served on 127.0.0.1 against `db` (SQLite and PostgreSQL) and the fake Slack."""
+    from tests.app_harness import SIGNING_SECRET, RunningApp, ServedApp
+    from tests.slack_requests import SlackSender
+
+    with ServedApp(db, fake_slack, clock) as served:
+        yield RunningApp(
+            url=served.url,
+            app=served.app,
+            db=db,
+            fake=fake_slack,
+            slack=SlackSender(served.url, SIGNING_SECRET, response_url_base=fake_slack.url),
+            clock=clock,
+        )

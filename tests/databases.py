@@ -19,7 +19,15 @@ from storage.migrate import upgrade
 POSTGRES_ADMIN_URL = os.environ.get(
     "TOUCHBASE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TABLES = ("interactions", "contacts", "workspaces")
+TABLES = (
+    "timeline_replies",
+    "timeline_threads",
+    "digest_deliveries",
+    "user_settings",
+    "interactions",
+    "contacts",
+    "workspaces",
+)
 
 
 def in_ci() -> bool:

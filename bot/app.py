@@ -1,0 +1,56 @@
+"""The app factory: one Bolt `App` with every listener module registered."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+import handlers
+from bot.services import Services, utc_now
+from bot.settings import Settings
+from bot.users import UserDirectory
+from storage.db import Database
+
+SERVICES_KEY = "touchbase"
+
+
+def create_app(
+    settings: Settings,
+    db: Database,
+    client: WebClient,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    users: UserDirectory | None = None,
+    timeline_pace_seconds: float = 1.0,
+) -> App:
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        # Check the token on the first request, not at construction: start-up stays fast
+        # and a Slack outage doesn't stop the process from serving /healthz.
+        token_verification_enabled=False,
+        logger=logging.getLogger("touchbase.bolt"),
+        # Listeners run after ack on this pool; posting a timeline keeps one busy for a while,
+        # so allow more than Bolt's default of 5.
+        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+    )
+    services = Services(
+        settings=settings,
+        db=db,
+        users=users or UserDirectory(client),
+        clock=clock,
+        timeline_pace_seconds=timeline_pace_seconds,
+    )
+
+    @app.middleware
+    def provide_services(context, next):
+        context[SERVICES_KEY] = services
+        next()
+
+    handlers.register(app)
+    return app

@@ -1,0 +1,81 @@
+"""The one place where errors become Slack answers.
+
+Domain errors (storage.errors) are the user's to fix and get a plain sentence; anything
+else is logged with a reference id and the user gets a short apology quoting it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from slack_bolt import App, BoltResponse
+from slack_sdk.errors import SlackApiError
+
+from blocks import ids
+from storage.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+
+logger = logging.getLogger(__name__)
+
+# Storage field names -> the modal block that shows the error.
+FIELD_BLOCKS = {
+    "contact": ids.BLOCK_CONTACT,
+    "type": ids.BLOCK_TYPE,
+    "occurred_at": ids.BLOCK_DATE,
+    "duration_minutes": ids.BLOCK_DURATION,
+    "summary": ids.BLOCK_SUMMARY,
+    "notes": ids.BLOCK_NOTES,
+    "name": ids.BLOCK_CONTACT_NAME,
+    "email": ids.BLOCK_CONTACT_EMAIL,
+    "company": ids.BLOCK_CONTACT_COMPANY,
+    "cadence_days": ids.BLOCK_CONTACT_CADENCE,
+    "until": ids.BLOCK_SNOOZE_DATE,
+}
+
+
+def modal_errors(error: DomainError, *, fallback_block: str) -> dict[str, str]:
+    """`response_action: errors` content: each message under its input block."""
+    if isinstance(error, Invalid):
+        shown: dict[str, str] = {}
+        for field, message in error.fields.items():
+            block = FIELD_BLOCKS.get(field, fallback_block)
+            shown[block] = f"{shown[block]} {message}" if block in shown else message
+        return shown
+    return {fallback_block: error.message}
+
+
+def user_message(error: Exception) -> str:
+    if isinstance(error, Invalid):
+        return "That didn't work: " + " ".join(error.fields.values())
+    if isinstance(error, Forbidden | NotFound | Conflict | DomainError):
+        return error.message
+    return apology(error)
+
+
+def apology(error: BaseException, where: str = "listener") -> str:
+    reference = uuid.uuid4().hex[:8]
+    if isinstance(error, SlackApiError):
+        logger.error("Slack API error in %s [ref %s]: %s", where, reference, error.response.data)
+    else:
+        logger.exception("Unexpected error in %s [ref %s]", where, reference, exc_info=error)
+    return f"Sorry, something went wrong on our side and nothing was changed by this step. (ref {reference})"
+
+
+def register(app: App) -> None:
+    app.error(handle_unexpected)
+
+
+def handle_unexpected(error, body, respond, context, logger):
+    """Last resort for exceptions a listener didn't handle: tell the user, keep a reference."""
+    if isinstance(error, DomainError):
+        text = user_message(error)
+    else:
+        text = apology(error)
+    try:
+        if respond is not None and (body or {}).get("response_url"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        elif context.client is not None and context.user_id and context.channel_id:
+            context.client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)
+    except Exception:  # the apology itself failed; the log has the reference
+        logger.exception("could not tell the user about an error")
+    return BoltResponse(status=200, body="")
