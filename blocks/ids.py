@@ -39,3 +39,42 @@ ACTION_CREATE_CONTACT = "create_contact"  # value: the typed name
 
 # Value of the external-select option that creates a new contact: prefix + typed name.
 NEW_CONTACT_PREFIX = "new:"
+
+# Element action_ids inside input blocks (block id + "_input"), for reading `view.state.values`.
+ACTION_TYPE_INPUT = "type_input"
+ACTION_DATE_INPUT = "date_input"
+ACTION_TIME_INPUT = "time_input"
+ACTION_DURATION_INPUT = "duration_input"
+ACTION_SUMMARY_INPUT = "summary_input"
+ACTION_NOTES_INPUT = "notes_input"
+ACTION_CONTACT_NAME_INPUT = "contact_name_input"
+ACTION_CONTACT_EMAIL_INPUT = "contact_email_input"
+ACTION_CONTACT_COMPANY_INPUT = "contact_company_input"
+ACTION_CONTACT_CADENCE_INPUT = "contact_cadence_input"
+ACTION_CONTACT_OWNER_INPUT = "contact_owner_input"
+ACTION_SNOOZE_DATE_INPUT = "snooze_date_input"
+
+# Snooze menu option values: f"{contact_id}:{days}", or f"{contact_id}:{SNOOZE_PICK}" to open the date picker.
+SNOOZE_PICK = "pick"
+SNOOZE_DAYS = (7, 30)
+
+# The /interactions list modal.
+LIST_MODAL = "interactions_list"
+BLOCK_LIST_FILTERS = "list_filters"
+BLOCK_LIST_DATES = "list_dates"
+ACTION_FILTER_CONTACT = "filter_contact"
+ACTION_FILTER_TYPES = "filter_types"
+ACTION_FILTER_AUTHOR = "filter_author"
+ACTION_FILTER_SORT = "filter_sort"
+ACTION_FILTER_SINCE = "filter_since"
+ACTION_FILTER_UNTIL = "filter_until"
+ACTION_PAGE_PREV = "page_prev"
+ACTION_PAGE_NEXT = "page_next"
+ACTION_ROW_MENU = "row_menu"  # overflow: view:ID, edit:ID, delete:ID
+ACTION_CLEAR_FILTERS = "clear_filters"
+
+# App Home.
+ACTION_HOME_LOG = "home_log"
+ACTION_HOME_DIGEST_ENABLED = "home_digest_enabled"
+ACTION_HOME_DIGEST_TIME = "home_digest_time"
+ACTION_HOME_DIGEST_DAYS = "home_digest_days"

@@ -2,14 +2,15 @@
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, events, options, shortcuts, views
+from handlers import actions, browse, commands, errors, home, options, shortcuts, views
 
 
 def register(app: App) -> None:
     errors.register(app)
     commands.register(app)
+    browse.register(app)
     shortcuts.register(app)
     actions.register(app)
     views.register(app)
     options.register(app)
-    events.register(app)
+    home.register(app)

@@ -14,8 +14,9 @@ from blocks.modals import LogPrefill, contact_modal, snooze_modal
 from handlers.capture import open_log_modal
 from handlers.common import acting_user, encode_metadata, parse_id, services, tell_user
 from handlers.errors import user_message
+from handlers.live import interactions_changed
 from storage.contacts import ContactDraft, create_contact, get_contact, snooze_contact
-from storage.errors import DomainError, NotFound
+from storage.errors import DomainError, Forbidden, NotFound
 from storage.interactions import (
     delete_interaction,
     get_interaction,
@@ -48,10 +49,13 @@ def _channel(body: dict) -> str | None:
 
 
 def _in_modal(body: dict) -> bool:
-    return (body.get("container") or {}).get("type") == "view"
+    """Clicked inside a modal (where new views are pushed), not a message or the Home tab."""
+    return (body.get("view") or {}).get("type") == "modal"
 
 
-def _reply(body, respond, client, user_id: str, *, text: str, blocks: list | None = None, replace: bool = True):
+def _reply(
+    body, respond, client, user_id: str, *, text: str, blocks: list | None = None, replace: bool = True
+):
     """Answer on the surface the click came from: replace the message, or say it privately."""
     if body.get("response_url") and respond is not None:
         respond(text=text, blocks=blocks, replace_original=replace, response_type="ephemeral")
@@ -64,26 +68,27 @@ def _refuse(body, respond, client, user_id: str, error: DomainError) -> None:
     _reply(body, respond, client, user_id, text=user_message(error), replace=False)
 
 
-def edit_interaction(ack, body, respond, client, context):
-    ack()
-    svc = services(context)
-    actor, user = acting_user(context)
-    try:
-        interaction_id = parse_id(_action_value(body))
-        if interaction_id is None:
-            raise NotFound("That interaction doesn't exist or was deleted.")
-        record = get_interaction(svc.db, actor, interaction_id)
-        if record.logged_by != actor.user_id and not actor.is_admin:
-            raise DomainError(
-                f"Only <@{record.logged_by}> (who logged it) or a workspace admin can edit this interaction."
-            )
-    except DomainError as error:
-        _refuse(body, respond, client, actor.user_id, error)
-        return
+def open_edit_modal(
+    client,
+    svc,
+    actor,
+    user,
+    interaction_id: int,
+    *,
+    trigger_id: str,
+    push: bool,
+    channel_id: str | None = None,
+) -> None:
+    """The log modal prefilled with an interaction; refuses plainly if the user may not edit it."""
+    record = get_interaction(svc.db, actor, interaction_id)
+    if record.logged_by != actor.user_id and not actor.is_admin:
+        raise Forbidden(
+            f"Only <@{record.logged_by}> (who logged it) or a workspace admin can edit this interaction."
+        )
     local = record.occurred_at.astimezone(user.tz)
     open_log_modal(
         client,
-        body["trigger_id"],
+        trigger_id,
         LogPrefill(
             contact_id=record.contact_id,
             contact_name=record.contact_name,
@@ -97,9 +102,28 @@ def edit_interaction(ack, body, respond, client, context):
             permalink=record.permalink,
         ),
         user=user,
-        channel_id=_channel(body),
-        push=_in_modal(body),
+        channel_id=channel_id,
+        push=push,
     )
+
+
+def edit_interaction(ack, body, respond, client, context):
+    ack()
+    svc = services(context)
+    actor, user = acting_user(context)
+    try:
+        open_edit_modal(
+            client,
+            svc,
+            actor,
+            user,
+            parse_id(_action_value(body)) or 0,
+            trigger_id=body["trigger_id"],
+            push=_in_modal(body),
+            channel_id=_channel(body),
+        )
+    except DomainError as error:
+        _refuse(body, respond, client, actor.user_id, error)
 
 
 def delete_interaction_action(ack, body, respond, client, context):
@@ -111,17 +135,28 @@ def delete_interaction_action(ack, body, respond, client, context):
     except DomainError as error:
         _refuse(body, respond, client, actor.user_id, error)
         return
+    interactions_changed(client, svc, actor, {record.contact_id})
     blocks = deleted_card(record, now=svc.now())
     if _in_modal(body):
         view = body["view"]
         client.views_update(
             view_id=view["id"],
-            view={"type": "modal", "title": view["title"], "close": {"type": "plain_text", "text": "Close"},
-                  "blocks": blocks},
+            view={
+                "type": "modal",
+                "title": view["title"],
+                "close": {"type": "plain_text", "text": "Close"},
+                "blocks": blocks,
+            },
         )
         return
-    _reply(body, respond, client, actor.user_id, text=f"Deleted {record.type} with {record.contact_name}.",
-           blocks=blocks)
+    _reply(
+        body,
+        respond,
+        client,
+        actor.user_id,
+        text=f"Deleted {record.type} with {record.contact_name}.",
+        blocks=blocks,
+    )
 
 
 def undo_delete(ack, body, respond, client, context):
@@ -133,8 +168,23 @@ def undo_delete(ack, body, respond, client, context):
     except DomainError as error:
         _refuse(body, respond, client, actor.user_id, error)
         return
-    _reply(body, respond, client, actor.user_id, text=f"Restored {record.type} with {record.contact_name}.",
-           blocks=interaction_card(record, now=svc.now()))
+    interactions_changed(client, svc, actor, {record.contact_id})
+    if _in_modal(body) and body["view"].get("callback_id") == ids.LIST_MODAL:
+        from handlers.browse import refresh_list
+
+        _, user = acting_user(context)
+        refresh_list(
+            client, svc, actor, user, body, notice=f"Restored: {record.type} with {record.contact_name}."
+        )
+        return
+    _reply(
+        body,
+        respond,
+        client,
+        actor.user_id,
+        text=f"Restored {record.type} with {record.contact_name}.",
+        blocks=interaction_card(record, now=svc.now()),
+    )
 
 
 def view_interaction(ack, body, respond, client, context):
@@ -167,8 +217,9 @@ def log_for_contact(ack, body, respond, client, context):
     open_log_modal(
         client,
         body["trigger_id"],
-        LogPrefill(contact_id=contact.id, contact_name=contact.name, date=local.date(),
-                   time=local.strftime("%H:%M")),
+        LogPrefill(
+            contact_id=contact.id, contact_name=contact.name, date=local.date(), time=local.strftime("%H:%M")
+        ),
         user=user,
         channel_id=_channel(body),
         push=_in_modal(body),
@@ -216,8 +267,14 @@ def snooze_from_menu(ack, body, respond, client, context):
         _refuse(body, respond, client, actor.user_id, error)
         return
     recent = latest_interactions_for_contact(svc.db, actor, contact.id, limit=5)
-    _reply(body, respond, client, actor.user_id, text=f"Snoozed {contact.name} for {days} days.",
-           blocks=contact_card(contact, recent, now=svc.now()))
+    _reply(
+        body,
+        respond,
+        client,
+        actor.user_id,
+        text=f"Snoozed {contact.name} for {days} days.",
+        blocks=contact_card(contact, recent, now=svc.now()),
+    )
 
 
 def show_contact(ack, body, respond, client, context):
@@ -230,8 +287,14 @@ def show_contact(ack, body, respond, client, context):
         _refuse(body, respond, client, actor.user_id, error)
         return
     recent = latest_interactions_for_contact(svc.db, actor, contact.id, limit=5)
-    _reply(body, respond, client, actor.user_id, text=contact.name,
-           blocks=contact_card(contact, recent, now=svc.now()))
+    _reply(
+        body,
+        respond,
+        client,
+        actor.user_id,
+        text=contact.name,
+        blocks=contact_card(contact, recent, now=svc.now()),
+    )
 
 
 def create_contact_action(ack, body, respond, client, context):
@@ -243,5 +306,11 @@ def create_contact_action(ack, body, respond, client, context):
     except DomainError as error:
         _refuse(body, respond, client, actor.user_id, error)
         return
-    _reply(body, respond, client, actor.user_id, text=f"Added {contact.name}.",
-           blocks=contact_card(contact, [], now=svc.now()))
+    _reply(
+        body,
+        respond,
+        client,
+        actor.user_id,
+        text=f"Added {contact.name}.",
+        blocks=contact_card(contact, [], now=svc.now()),
+    )

@@ -13,6 +13,7 @@ from bot.quicklog import parse_quick_log, usage_text
 from handlers.capture import confirm_saved, local_defaults, open_log_modal
 from handlers.common import acting_user, services
 from handlers.errors import user_message
+from handlers.live import interactions_changed
 from storage.contacts import (
     ContactDraft,
     create_contact,
@@ -114,6 +115,7 @@ def log_command(ack, body, respond, client, context):
             problems.extend(invalid.fields.values())
         else:
             confirm_saved(client, actor, record, channel_id=channel_id, now=now, respond=respond)
+            interactions_changed(client, svc, actor, {record.contact_id})
             return
 
     # Not certain: show the modal with what was understood rather than guess.
@@ -175,7 +177,9 @@ def contact_command(ack, body, respond, client, context):
             response_type="ephemeral",
         )
     else:
-        respond(text=f"No contact matches “{text}”.", blocks=contact_not_found(text), response_type="ephemeral")
+        respond(
+            text=f"No contact matches “{text}”.", blocks=contact_not_found(text), response_type="ephemeral"
+        )
 
 
 def parse_contact_add(text: str) -> ContactDraft:

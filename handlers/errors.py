@@ -67,10 +67,7 @@ def register(app: App) -> None:
 
 def handle_unexpected(error, body, respond, context, logger):
     """Last resort for exceptions a listener didn't handle: tell the user, keep a reference."""
-    if isinstance(error, DomainError):
-        text = user_message(error)
-    else:
-        text = apology(error)
+    text = user_message(error)
     try:
         if respond is not None and (body or {}).get("response_url"):
             respond(text=text, response_type="ephemeral", replace_original=False)

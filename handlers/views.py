@@ -12,6 +12,7 @@ from blocks.contacts import contact_card
 from handlers.capture import confirm_saved, read_log_submission
 from handlers.common import acting_user, decode_metadata, services, tell_user
 from handlers.errors import apology, modal_errors
+from handlers.live import interactions_changed
 from storage.contacts import (
     ContactChanges,
     ContactDraft,
@@ -56,6 +57,8 @@ def submit_log_modal(ack, body, view, client, context):
         )
         contact_id = fields["contact_id"] or _create_contact_from_modal(svc, actor, fields, metadata, client)
         interaction_id = metadata.get("interaction")
+        # An edit may move the interaction away from a contact whose thread must change too.
+        previous_contact = set((metadata.get("contact_before") and [metadata["contact_before"]]) or [])
         if interaction_id:
             record = update_interaction(
                 svc.db,
@@ -102,6 +105,7 @@ def submit_log_modal(ack, body, view, client, context):
         return
     ack()
     confirm_saved(client, actor, record, channel_id=metadata.get("channel"), now=now)
+    interactions_changed(client, svc, actor, {record.contact_id, *previous_contact})
 
 
 def _create_contact_from_modal(svc, actor, fields, metadata, client) -> int:
@@ -180,5 +184,3 @@ def submit_snooze_modal(ack, body, view, client, context):
         channel_id=metadata.get("channel"),
         text=f"Snoozed {contact.name} until {picked}.",
     )
-
-

@@ -70,7 +70,9 @@ class ServedApp:
     def __init__(self, db: Database, fake: FakeSlack, clock: Clock) -> None:
         settings = test_settings(db.url, fake.url)
         self.app = create_app(settings, db, build_client(settings), clock=clock, timeline_pace_seconds=0)
-        self.server = create_server(TouchbaseWSGI(self.app, db), host="127.0.0.1", port=0, threads=8)
+        self.server = create_server(
+            TouchbaseWSGI(self.app, db), host="127.0.0.1", port=0, threads=8, asyncore_loop_timeout=0.05
+        )
         self.url = f"http://127.0.0.1:{self.server.effective_port}/"
         self.closing = False
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -1,0 +1,156 @@
+"""The /interactions list: filters, one page of rows, and page buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from blocks import ids
+from blocks.interactions import interaction_line
+from blocks.kit import actions, button, context, option, placeholder, section
+from blocks.text import escape, plain, type_emoji, type_label
+from storage.models import INTERACTION_TYPES
+from storage.records import InteractionRecord
+
+PAGE_SIZE = 15
+
+
+@dataclass(frozen=True)
+class ListState:
+    """What the list shows: its filters, and where the page starts in the whole list."""
+
+    contact_id: int | None = None
+    contact_name: str | None = None
+    types: tuple[str, ...] = ()
+    since: date | None = None  # local days, inclusive
+    until: date | None = None
+    author: str | None = None
+    sort: str = "newest"
+    start: int = 1  # 1-based position of the page's first row
+    total: int = 0
+
+
+def _sort_option(sort: str) -> dict:
+    return option("Newest first" if sort == "newest" else "Oldest first", sort)
+
+
+def _filter_blocks(state: ListState) -> list[dict]:
+    contact_select: dict = {
+        "type": "external_select",
+        "action_id": ids.ACTION_FILTER_CONTACT,
+        "placeholder": placeholder("Any contact"),
+        "min_query_length": 1,
+    }
+    if state.contact_id is not None:
+        contact_select["initial_option"] = option(state.contact_name or "Contact", str(state.contact_id))
+    types_select: dict = {
+        "type": "multi_static_select",
+        "action_id": ids.ACTION_FILTER_TYPES,
+        "placeholder": placeholder("Any type"),
+        "options": [option(f"{type_emoji(t)} {type_label(t)}", t) for t in INTERACTION_TYPES],
+    }
+    if state.types:
+        types_select["initial_options"] = [
+            option(f"{type_emoji(t)} {type_label(t)}", t) for t in state.types if t in INTERACTION_TYPES
+        ]
+    author_select: dict = {
+        "type": "users_select",
+        "action_id": ids.ACTION_FILTER_AUTHOR,
+        "placeholder": placeholder("Anyone"),
+    }
+    if state.author:
+        author_select["initial_user"] = state.author
+    sort_select = {
+        "type": "static_select",
+        "action_id": ids.ACTION_FILTER_SORT,
+        "options": [_sort_option("newest"), _sort_option("oldest")],
+        "initial_option": _sort_option(state.sort),
+    }
+    since: dict = {
+        "type": "datepicker",
+        "action_id": ids.ACTION_FILTER_SINCE,
+        "placeholder": placeholder("From"),
+    }
+    until: dict = {
+        "type": "datepicker",
+        "action_id": ids.ACTION_FILTER_UNTIL,
+        "placeholder": placeholder("To"),
+    }
+    if state.since:
+        since["initial_date"] = state.since.isoformat()
+    if state.until:
+        until["initial_date"] = state.until.isoformat()
+    date_row = [since, until]
+    if _has_filters(state):
+        date_row.append(button("Clear filters", ids.ACTION_CLEAR_FILTERS, "clear"))
+    return [
+        actions(contact_select, types_select, author_select, sort_select, block_id=ids.BLOCK_LIST_FILTERS),
+        actions(*date_row, block_id=ids.BLOCK_LIST_DATES),
+    ]
+
+
+def _has_filters(state: ListState) -> bool:
+    return bool(state.contact_id or state.types or state.since or state.until or state.author)
+
+
+def _row(interaction: InteractionRecord, *, now: datetime, can_edit: bool) -> dict:
+    menu = [option("View", f"view:{interaction.id}")]
+    if can_edit:
+        menu += [option("Edit", f"edit:{interaction.id}"), option("Delete", f"delete:{interaction.id}")]
+    overflow = {"type": "overflow", "action_id": ids.ACTION_ROW_MENU, "options": menu}
+    return section(interaction_line(interaction, now=now), accessory=overflow)
+
+
+def list_modal(
+    state: ListState,
+    rows: list[InteractionRecord],
+    *,
+    has_prev: bool,
+    has_next: bool,
+    now: datetime,
+    viewer_id: str,
+    viewer_is_admin: bool,
+    private_metadata: str,
+    notice: str | None = None,
+    undo_id: int | None = None,
+) -> dict:
+    blocks = _filter_blocks(state)
+    if notice:
+        note = section(escape(notice))
+        if undo_id is not None:
+            note["accessory"] = button("Undo", ids.ACTION_UNDO_DELETE, str(undo_id))
+        blocks.append(note)
+    blocks.append({"type": "divider"})
+    if rows:
+        first, last = state.start, state.start + len(rows) - 1
+        total = max(state.total, last)
+        blocks.append(context(f"{first:,}–{last:,} of {total:,}"))
+        for interaction in rows:
+            can_edit = viewer_is_admin or interaction.logged_by == viewer_id
+            blocks.append(_row(interaction, now=now, can_edit=can_edit))
+    elif _has_filters(state):
+        blocks.append(
+            section("No interactions match these filters. Try a wider date range or *Clear filters*.")
+        )
+    else:
+        blocks.append(
+            section(
+                "Nothing logged yet. Use `/log` (or the *Log interaction* shortcut) to record a call, "
+                "email or meeting, and it will show up here."
+            )
+        )
+    paging = []
+    if has_prev:
+        paging.append(button("◀ Previous", ids.ACTION_PAGE_PREV, "prev"))
+    if has_next:
+        paging.append(button("Next ▶", ids.ACTION_PAGE_NEXT, "next"))
+    if paging:
+        blocks.append(actions(*paging, block_id="list_paging"))
+    return {
+        "type": "modal",
+        "callback_id": ids.LIST_MODAL,
+        "title": plain("Interactions", 24),
+        "close": plain("Close", 24),
+        "private_metadata": private_metadata,
+        "blocks": blocks,
+    }

@@ -1,0 +1,139 @@
+"""Contacts as Slack sees them: the contact card, "which one did you mean?", "no such contact"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from blocks import ids
+from blocks.interactions import interaction_line
+from blocks.kit import actions, button, fields_section, header, option, placeholder, section
+from blocks.text import (
+    BUTTON_TEXT_MAX,
+    BUTTON_VALUE_MAX,
+    DATE_ONLY_FORMAT,
+    SECTION_TEXT_MAX,
+    ago,
+    cut,
+    date_token,
+    display_name,
+    escape_truncate,
+    fit_lines,
+    one_line,
+    truncate,
+    user_mention,
+)
+from storage.records import ContactMatch, ContactRecord, InteractionRecord
+
+CHOICES_MAX = 10
+RECENT_TITLE = "*Latest interactions*"
+SNOOZE_LABELS = {"7": "1 week", "30": "1 month", ids.SNOOZE_PICK: "Pick a date…"}
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _due_field(contact: ContactRecord, now: datetime) -> str:
+    if contact.is_stale(now):
+        overdue = (now - contact.due_at).days
+        return f":warning: Overdue by {_days(overdue)}" if overdue >= 1 else ":warning: Overdue (due today)"
+    return f"Next touch due {date_token(contact.due_at, DATE_ONLY_FORMAT)}"
+
+
+def snooze_menu(contact_id: int) -> dict:
+    """The snooze menu: a week, a month, or pick a date (values `"{id}:7"`, `"{id}:30"`, `"{id}:pick"`)."""
+    return {
+        "type": "static_select",
+        "action_id": ids.ACTION_SNOOZE_CONTACT,
+        "placeholder": placeholder("Snooze"),
+        "options": [option(label, f"{contact_id}:{choice}") for choice, label in SNOOZE_LABELS.items()],
+    }
+
+
+def contact_card(contact: ContactRecord, recent: list[InteractionRecord], *, now: datetime) -> list[dict]:
+    """Who the contact is, when they were last contacted, whether a touch is due, and the latest history."""
+    c = contact
+    fields = []
+    if c.company and c.company.strip():
+        fields.append(f"*Company*\n{escape_truncate(one_line(c.company), 1500)}")
+    if c.email and c.email.strip():
+        fields.append(f"*Email*\n{escape_truncate(one_line(c.email), 1500)}")
+    if c.slack_user_id:
+        fields.append(f"*Slack*\n{user_mention(c.slack_user_id)}")
+    fields.append(f"*Owner*\n{user_mention(c.owner_user_id)}")
+    if c.last_contacted_at is not None:
+        last = f"{date_token(c.last_contacted_at, DATE_ONLY_FORMAT)} ({ago(c.last_contacted_at, now)})"
+    else:
+        last = "Never"
+    fields.append(f"*Last contacted*\n{last}")
+    default = "" if c.cadence_days is not None else " (workspace default)"
+    fields.append(f"*Cadence*\nEvery {_days(c.effective_cadence_days)}{default}")
+    fields.append(_due_field(c, now))
+    if c.snoozed_until is not None and c.snoozed_until > now:
+        fields.append(f"*Snoozed until*\n{date_token(c.snoozed_until, DATE_ONLY_FORMAT)}")
+
+    if recent:
+        lines = [interaction_line(i, now=now, with_contact=False) for i in recent]
+        history = f"{RECENT_TITLE}\n" + fit_lines(lines, SECTION_TEXT_MAX - len(RECENT_TITLE) - 1)
+    else:
+        history = "No interactions yet."
+    cid = str(c.id)
+    return [
+        header(display_name(c.name)),
+        fields_section(fields),
+        section(history),
+        actions(
+            button("Log interaction", ids.ACTION_LOG_FOR_CONTACT, cid, style="primary"),
+            button("Timeline", ids.ACTION_OPEN_TIMELINE, cid),
+            button("Edit contact", ids.ACTION_EDIT_CONTACT, cid),
+            snooze_menu(c.id),
+        ),
+    ]
+
+
+def _quoted(prefix: str, query: str, suffix: str = "", limit: int = BUTTON_TEXT_MAX) -> str:
+    room = limit - len(prefix) - len(suffix) - 2
+    return f"{prefix}“{truncate(query, room)}”{suffix}"
+
+
+def _create_button(query: str) -> dict:
+    return button(_quoted("Create ", query), ids.ACTION_CREATE_CONTACT, cut(query, BUTTON_VALUE_MAX))
+
+
+def contact_choices(matches: list[ContactMatch], query: str) -> list[dict]:
+    """ "Which contact did you mean?": a button per match (at most 10) and one to create `query`.
+
+    Each button sits in its own actions block: Slack wants action_ids unique within a block,
+    and every match button shares ACTION_SHOW_CONTACT.
+    """
+    query = one_line(query)
+    blocks = [section("Which contact did you mean?")]
+    seen: set[int] = set()
+    for match in matches:
+        contact = match.contact
+        if contact.id in seen:
+            continue
+        seen.add(contact.id)
+        company = one_line(contact.company or "")
+        name = display_name(contact.name)
+        if company:
+            label = f"{truncate(name, BUTTON_TEXT_MAX - 3 - min(len(company), 30))} ({truncate(company, 30)})"
+        else:
+            label = name
+        blocks.append(actions(button(label, ids.ACTION_SHOW_CONTACT, str(contact.id))))
+        if len(seen) == CHOICES_MAX:
+            break
+    if query:
+        blocks.append(actions(_create_button(query)))
+    return blocks
+
+
+def contact_not_found(query: str) -> list[dict]:
+    """ "No contact matches “query”." with a button to create it."""
+    query = one_line(query)
+    if not query:
+        return [section("No contact matches.")]
+    return [
+        section(f"No contact matches “{escape_truncate(query, 1000)}”."),
+        actions(_create_button(query)),
+    ]

@@ -1,0 +1,121 @@
+"""The App Home tab: what's overdue, what I logged lately, and my digest settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from blocks import ids
+from blocks.contacts import snooze_menu
+from blocks.interactions import interaction_line
+from blocks.kit import actions, button, context, header, option, placeholder, section
+from blocks.text import ago, escape, escape_truncate
+from storage.records import ContactRecord, InteractionRecord
+
+WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Half-hourly choices for the digest time; a custom saved time is added if missing.
+DIGEST_TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(5, 22) for m in (0, 30))
+
+
+def _days_text(weekdays: frozenset[int]) -> str:
+    days = sorted(weekdays)
+    if days == [0, 1, 2, 3, 4]:
+        return "Monday to Friday"
+    if len(days) == 7:
+        return "every day"
+    return ", ".join(WEEKDAY_SHORT[d] for d in days)
+
+
+def _digest_controls(enabled: bool, digest_time: str, weekdays: frozenset[int], tz_name: str) -> list[dict]:
+    on_off = [option("Digest on", "on"), option("Digest off", "off")]
+    times = list(DIGEST_TIMES) if digest_time in DIGEST_TIMES else sorted({*DIGEST_TIMES, digest_time})
+    day_options = [option(name, str(i)) for i, name in enumerate(WEEKDAY_SHORT)]
+    checkboxes: dict = {
+        "type": "checkboxes",
+        "action_id": ids.ACTION_HOME_DIGEST_DAYS,
+        "options": day_options,
+    }
+    chosen = [day_options[d] for d in sorted(weekdays) if 0 <= d < 7]
+    if chosen:
+        checkboxes["initial_options"] = chosen
+    status = (
+        f"A DM at *{digest_time}* your time ({escape(tz_name)}), {_days_text(weekdays)}, "
+        "listing your contacts that are overdue for a touch. Nothing is sent when nothing is overdue."
+        if enabled
+        else "Your daily digest is *off*."
+    )
+    return [
+        section("*Daily digest*\n" + status),
+        actions(
+            {
+                "type": "static_select",
+                "action_id": ids.ACTION_HOME_DIGEST_ENABLED,
+                "options": on_off,
+                "initial_option": on_off[0] if enabled else on_off[1],
+            },
+            {
+                "type": "static_select",
+                "action_id": ids.ACTION_HOME_DIGEST_TIME,
+                "placeholder": placeholder("Time"),
+                "options": [option(t, t) for t in times][:100],
+                "initial_option": option(digest_time, digest_time),
+            },
+            block_id="digest_settings",
+        ),
+        actions(checkboxes, block_id="digest_days"),
+    ]
+
+
+def home_view(
+    *,
+    stale: list[ContactRecord],
+    stale_total: int,
+    recent: list[InteractionRecord],
+    digest_enabled: bool,
+    digest_time: str,
+    digest_weekdays: frozenset[int],
+    tz_name: str,
+    now: datetime,
+) -> dict:
+    blocks: list[dict] = [
+        header("Touchbase"),
+        actions(button("Log interaction", ids.ACTION_HOME_LOG, "log", style="primary"), block_id="home_top"),
+        {"type": "divider"},
+        section(f"*Overdue for a touch* ({stale_total:,})" if stale_total else "*Overdue for a touch*"),
+    ]
+    if not stale:
+        blocks.append(context("Nobody you own is overdue. :tada:"))
+    for contact in stale:
+        last = (
+            f"last contact {ago(contact.last_contacted_at, now)}"
+            if contact.last_contacted_at
+            else "never contacted"
+        )
+        overdue_days = max(0, (now - contact.due_at).days)
+        overdue = (
+            f"overdue by {overdue_days} day{'s' if overdue_days != 1 else ''}"
+            if overdue_days
+            else "due today"
+        )
+        blocks.append(section(f"*{escape_truncate(contact.name, 200)}* · {overdue} · {last}"))
+        blocks.append(
+            actions(
+                button("Log", ids.ACTION_LOG_FOR_CONTACT, str(contact.id), style="primary"),
+                snooze_menu(contact.id),
+                button("Timeline", ids.ACTION_OPEN_TIMELINE, str(contact.id)),
+            )
+        )
+    if stale_total > len(stale):
+        blocks.append(context(f"…and {stale_total - len(stale):,} more. Your morning digest lists them too."))
+    blocks += [{"type": "divider"}, section("*Your recent interactions*")]
+    if not recent:
+        blocks.append(context("You haven't logged anything yet. Try `/log Jane call 30m intro`."))
+    for interaction in recent:
+        blocks.append(
+            section(
+                interaction_line(interaction, now=now),
+                accessory=button("View", ids.ACTION_VIEW_INTERACTION, str(interaction.id)),
+            )
+        )
+    blocks.append({"type": "divider"})
+    blocks += _digest_controls(digest_enabled, digest_time, digest_weekdays, tz_name)
+    return {"type": "home", "blocks": blocks[:100]}
