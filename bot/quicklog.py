@@ -39,13 +39,13 @@ MAX_INPUT_CHARS = 500
 MAX_DURATION_MINUTES = 1440
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_NAME_WORDS = 6  # longest phrase offered to the contact_names callback
-MAX_GUESSED_NAME_WORDS = 4  # without a callback, a longer leading phrase is flagged as uncertain
+MAX_GUESSED_NAME_WORDS = 4  # a longer guessed (not known) name is flagged as uncertain
 
 
 @dataclass(frozen=True)
 class QuickLog:
     contact_text: str | None  # the words naming the contact, as typed (e.g. "Jane Doe"), or None
-    mention_user_id: str | None  # "U123" when the contact was given as a Slack mention
+    mention_user_id: str | None  # "U123" for a mention <@U123> or <@U123|jane> (contact_text is then None)
     type: str | None  # one of INTERACTION_TYPES; None if no type word
     occurred_at: datetime | None  # aware datetime in UTC; None when no date/time words were found
     date_text: str | None  # the words that gave the date (for showing the user), or None
@@ -462,7 +462,6 @@ class _Parser:
         self.tz = tz
         self.local_now = now.astimezone(tz).replace(tzinfo=None)  # wall clock in the user's zone
         self.contact_names = contact_names
-        self._known_names: set[str] = set()  # phrases the callback said are contacts
         self._calendar_cache: dict[str, datetime | None] = {}
 
         # A masked copy for searching: mentions become opaque, so "<@U1|call>" is no type word.
@@ -517,7 +516,7 @@ class _Parser:
                 contact_text = self.text[contact_span[0] : contact_span[1]]
                 removed.append(contact_span)
                 words = len(contact_text.split())
-                if self.contact_names is None and (words > MAX_GUESSED_NAME_WORDS or (whole and words > 2)):
+                if words > MAX_GUESSED_NAME_WORDS or (whole and words > 2):
                     self.problems.append(f"Not sure where the contact's name ends in {_quote(contact_text)}.")
             else:
                 # 2) "call with Jane", "yesterday lunch with <@U1>", "emailed Jane re contract"
@@ -536,8 +535,6 @@ class _Parser:
             summary = _clean_summary(self._remove(without_type))
 
         if contact_text is not None:
-            if self.contact_names is not None and contact_text not in self._known_names:
-                self.problems.append(f"{_quote(contact_text)} doesn't match a known contact.")
             contact_text = _clean_words(contact_text).strip(_NAME_STRIP) or None
         return QuickLog(
             contact_text=contact_text,
@@ -585,7 +582,6 @@ class _Parser:
             phrase_end = begin + words[count - 1].end()
             phrase = self.text[begin:phrase_end].rstrip(_NAME_STRIP)
             if phrase and self._is_known(phrase):
-                self._known_names.add(phrase)
                 return begin, begin + len(phrase)
             if self.contact_names is None:
                 return None
