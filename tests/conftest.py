@@ -74,3 +74,29 @@ def touchbase(db, fake_slack, clock):
             slack=SlackSender(served.url, SIGNING_SECRET, response_url_base=fake_slack.url),
             clock=clock,
         )
+
+
+@pytest.fixture(scope="module")
+def touchbase_sqlite(tmp_path_factory, sqlite_template):
+    """One app for a whole module (SQLite), for property tests that send many requests."""
+    from storage.contacts import ContactDraft, create_contact
+    from storage.records import Actor
+    from tests.app_harness import SIGNING_SECRET, Clock, RunningApp, ServedApp
+    from tests.fake_slack import FakeSlack
+    from tests.slack_requests import SlackSender
+
+    database = Database(sqlite_template.fresh_url())
+    me = Actor(team_id="T111", user_id="U111")
+    for name in ("Jane Doe", "Jane Smith", "José Núñez"):
+        create_contact(database, me, ContactDraft(name=name))
+    clock = Clock()
+    with FakeSlack() as fake, ServedApp(database, fake, clock) as served:
+        yield RunningApp(
+            url=served.url,
+            app=served.app,
+            db=database,
+            fake=fake,
+            slack=SlackSender(served.url, SIGNING_SECRET, response_url_base=fake.url),
+            clock=clock,
+        )
+    database.dispose()
