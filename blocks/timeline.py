@@ -199,13 +199,13 @@ def _pack(lines: list[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
 
 
 def month_reply(
-    month_label: str, interactions: list[InteractionRecord], *, now: datetime
+    label: str, interactions: list[InteractionRecord], *, now: datetime
 ) -> tuple[str, list[dict]]:
     """One month of a timeline thread: its interactions oldest first, each with a View button when they fit.
 
     A month with more than MONTH_ITEMS_MAX shows the latest ones and counts the rest.
     """
-    label = one_line(month_label)
+    label = one_line(label)
     count = len(interactions)
     blocks: list[dict] = [header(label)]
     if not count:

@@ -2,13 +2,14 @@
 
 from slack_bolt import App
 
-from handlers import actions, browse, commands, errors, home, options, shortcuts, views
+from handlers import actions, browse, commands, errors, home, options, shortcuts, timeline, views
 
 
 def register(app: App) -> None:
     errors.register(app)
     commands.register(app)
     browse.register(app)
+    timeline.register(app)
     shortcuts.register(app)
     actions.register(app)
     views.register(app)

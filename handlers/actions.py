@@ -135,7 +135,7 @@ def delete_interaction_action(ack, body, respond, client, context):
     except DomainError as error:
         _refuse(body, respond, client, actor.user_id, error)
         return
-    interactions_changed(client, svc, actor, {record.contact_id})
+    interactions_changed(client, svc, actor, {record.contact_id}, [record.occurred_at])
     blocks = deleted_card(record, now=svc.now())
     if _in_modal(body):
         view = body["view"]
@@ -168,7 +168,7 @@ def undo_delete(ack, body, respond, client, context):
     except DomainError as error:
         _refuse(body, respond, client, actor.user_id, error)
         return
-    interactions_changed(client, svc, actor, {record.contact_id})
+    interactions_changed(client, svc, actor, {record.contact_id}, [record.occurred_at])
     if _in_modal(body) and body["view"].get("callback_id") == ids.LIST_MODAL:
         from handlers.browse import refresh_list
 

@@ -294,7 +294,7 @@ def row_menu(ack, body, client, context):
             record = delete_interaction(svc.db, actor, interaction_id, now=svc.now())
             from handlers.live import interactions_changed
 
-            interactions_changed(client, svc, actor, {record.contact_id})
+            interactions_changed(client, svc, actor, {record.contact_id}, [record.occurred_at])
             refresh_list(
                 client,
                 svc,

@@ -41,7 +41,6 @@ def open_log_modal(
             "channel": channel_id,
             "tz": user.tz.key,
             "interaction": prefill.interaction_id,
-            "contact_before": prefill.contact_id if prefill.interaction_id else None,
             "permalink": prefill.permalink,
             # The message author to create a contact for, if the user keeps the suggestion.
             "slack_user": slack_user_id,

@@ -115,7 +115,7 @@ def log_command(ack, body, respond, client, context):
             problems.extend(invalid.fields.values())
         else:
             confirm_saved(client, actor, record, channel_id=channel_id, now=now, respond=respond)
-            interactions_changed(client, svc, actor, {record.contact_id})
+            interactions_changed(client, svc, actor, {record.contact_id}, [record.occurred_at])
             return
 
     # Not certain: show the modal with what was understood rather than guess.

@@ -26,6 +26,7 @@ from storage.interactions import (
     InteractionChanges,
     InteractionDraft,
     create_interaction,
+    get_interaction,
     update_interaction,
     validate_fields,
 )
@@ -58,8 +59,11 @@ def submit_log_modal(ack, body, view, client, context):
         contact_id = fields["contact_id"] or _create_contact_from_modal(svc, actor, fields, metadata, client)
         interaction_id = metadata.get("interaction")
         # An edit may move the interaction away from a contact whose thread must change too.
-        previous_contact = set((metadata.get("contact_before") and [metadata["contact_before"]]) or [])
+        previous_contact: set[int] = set()
+        changed_times = []
         if interaction_id:
+            before = get_interaction(svc.db, actor, int(interaction_id))
+            previous_contact, changed_times = {before.contact_id}, [before.occurred_at]
             record = update_interaction(
                 svc.db,
                 actor,
@@ -105,7 +109,9 @@ def submit_log_modal(ack, body, view, client, context):
         return
     ack()
     confirm_saved(client, actor, record, channel_id=metadata.get("channel"), now=now)
-    interactions_changed(client, svc, actor, {record.contact_id, *previous_contact})
+    interactions_changed(
+        client, svc, actor, {record.contact_id, *previous_contact}, [*changed_times, record.occurred_at]
+    )
 
 
 def _create_contact_from_modal(svc, actor, fields, metadata, client) -> int:

@@ -1,0 +1,247 @@
+"""Timelines: a contact's history for /timeline, and the threads kept live as it changes.
+
+A thread's months are months in the time zone of whoever started it (`TimelineThread.tz`),
+so "March" means the same days to every process that refreshes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.contacts import default_cadence, load_contact, to_record
+from storage.db import Database
+from storage.errors import Invalid, NotFound
+from storage.interactions import _to_record
+from storage.models import Interaction, TimelineReply, TimelineThread, utcnow
+from storage.records import Actor, ContactRecord, InteractionRecord
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class ContactHistory:
+    """A contact with the latest of their live interactions and totals over all of them."""
+
+    contact: ContactRecord
+    interactions: list[InteractionRecord]  # the latest `max_items`, oldest first
+    total: int
+    counts_by_type: dict[str, int]
+    first_at: datetime | None
+    last_at: datetime | None
+
+    @property
+    def is_partial(self) -> bool:
+        return len(self.interactions) < self.total
+
+
+@dataclass(frozen=True)
+class ThreadRecord:
+    id: int
+    team_id: str
+    contact_id: int
+    channel_id: str
+    thread_ts: str
+    tz: str
+    replies: dict[str, str] = field(default_factory=dict)  # month 'YYYY-MM' -> reply ts
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.tz)
+
+
+def zone(name: str | ZoneInfo | None) -> ZoneInfo:
+    """A time zone by name; an unknown or empty name is UTC (a thread must still render)."""
+    if isinstance(name, ZoneInfo):
+        return name
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def month_bounds(month: str, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants where local month 'YYYY-MM' starts and the next one starts."""
+    match = _MONTH.match(month or "")
+    if match is None:
+        raise Invalid({"month": "A month is written YYYY-MM."})
+    year, number = int(match.group(1)), int(match.group(2))
+    local = zone(tz)
+    start = datetime(year, number, 1, tzinfo=local)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def contact_history(db: Database, actor: Actor, contact_id: int, *, max_items: int) -> ContactHistory:
+    """The contact, their latest `max_items` live interactions (oldest first) and totals by type."""
+    live = (
+        Interaction.team_id == actor.team_id,
+        Interaction.contact_id == contact_id,
+        Interaction.deleted_at.is_(None),
+    )
+    with db.read() as session:
+        contact = load_contact(session, actor, contact_id)
+        record = to_record(contact, default_cadence(session, actor.team_id))
+        by_type = session.execute(
+            select(
+                Interaction.type,
+                func.count(),
+                func.min(Interaction.occurred_at),
+                func.max(Interaction.occurred_at),
+            )
+            .where(*live)
+            .group_by(Interaction.type)
+        ).all()
+        latest = session.scalars(
+            select(Interaction)
+            .where(*live)
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(max(0, max_items))
+        ).all()
+        interactions = [_to_record(i, contact.name) for i in reversed(latest)]
+    firsts = [row[2] for row in by_type if row[2] is not None]
+    lasts = [row[3] for row in by_type if row[3] is not None]
+    return ContactHistory(
+        contact=record,
+        interactions=interactions,
+        total=sum(row[1] for row in by_type),
+        counts_by_type={row[0]: row[1] for row in by_type},
+        first_at=min(firsts) if firsts else None,
+        last_at=max(lasts) if lasts else None,
+    )
+
+
+def month_interactions(
+    db: Database, actor: Actor, contact_id: int, month: str, tz: str | ZoneInfo
+) -> list[InteractionRecord]:
+    """The contact's live interactions in local month 'YYYY-MM', oldest first."""
+    start, end = month_bounds(month, tz)
+    with db.read() as session:
+        contact = load_contact(session, actor, contact_id)
+        # A UTC range on (contact_id, occurred_at, id): one index range scan.
+        rows = session.scalars(
+            select(Interaction)
+            .where(
+                Interaction.contact_id == contact.id,
+                Interaction.team_id == actor.team_id,
+                Interaction.occurred_at >= start,
+                Interaction.occurred_at < end,
+                Interaction.deleted_at.is_(None),
+            )
+            .order_by(Interaction.occurred_at, Interaction.id)
+        ).all()
+        return [_to_record(i, contact.name) for i in rows]
+
+
+def start_thread(
+    db: Database, actor: Actor, contact_id: int, channel_id: str, thread_ts: str, tz: str | ZoneInfo
+) -> int:
+    """Remember a posted timeline parent so later changes can reach its thread."""
+    zone_name = tz.key if isinstance(tz, ZoneInfo) else (tz or "UTC")
+    with db.write() as session:
+        contact = load_contact(session, actor, contact_id)
+        thread = TimelineThread(
+            team_id=actor.team_id,
+            contact_id=contact.id,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            tz=zone_name,
+            created_by=actor.user_id,
+            created_at=utcnow(),
+        )
+        session.add(thread)
+        session.flush()
+        return thread.id
+
+
+def _load_thread(session, actor: Actor, thread_id: int) -> TimelineThread:
+    thread = session.scalars(
+        select(TimelineThread).where(TimelineThread.id == thread_id, TimelineThread.team_id == actor.team_id)
+    ).first()
+    if thread is None:
+        raise NotFound("That timeline doesn't exist in this workspace.")
+    return thread
+
+
+def remember_reply(db: Database, actor: Actor, thread_id: int, month: str, message_ts: str) -> None:
+    """Record (or move) the reply that shows `month` in a thread."""
+    month_bounds(month, "UTC")  # validates the format
+    with db.write() as session:
+        _load_thread(session, actor, thread_id)
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(TimelineReply.__table__).values(
+            thread_id=thread_id, month=month, message_ts=message_ts
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["thread_id", "month"], set_={"message_ts": statement.excluded.message_ts}
+            )
+        )
+
+
+def _thread_records(session, threads: list[TimelineThread]) -> list[ThreadRecord]:
+    replies: dict[int, dict[str, str]] = {thread.id: {} for thread in threads}
+    if threads:
+        rows = session.execute(
+            select(TimelineReply.thread_id, TimelineReply.month, TimelineReply.message_ts).where(
+                TimelineReply.thread_id.in_(list(replies))
+            )
+        ).all()
+        for thread_id, month, ts in rows:
+            replies[thread_id][month] = ts
+    return [
+        ThreadRecord(
+            id=t.id,
+            team_id=t.team_id,
+            contact_id=t.contact_id,
+            channel_id=t.channel_id,
+            thread_ts=t.thread_ts,
+            tz=t.tz,
+            replies=dict(sorted(replies[t.id].items())),
+        )
+        for t in threads
+    ]
+
+
+def threads_for_contact(db: Database, actor: Actor, contact_id: int) -> list[ThreadRecord]:
+    """Every timeline thread of the contact in the actor's workspace, oldest first."""
+    with db.read() as session:
+        threads = session.scalars(
+            select(TimelineThread)
+            .where(TimelineThread.team_id == actor.team_id, TimelineThread.contact_id == contact_id)
+            .order_by(TimelineThread.id)
+        ).all()
+        return _thread_records(session, list(threads))
+
+
+def get_thread(db: Database, actor: Actor, thread_id: int) -> ThreadRecord:
+    with db.read() as session:
+        return _thread_records(session, [_load_thread(session, actor, thread_id)])[0]
+
+
+def forget_thread(db: Database, actor: Actor, thread_id: int) -> None:
+    """Stop keeping a thread live (its parent message or channel is gone)."""
+    with db.write() as session:
+        thread = _load_thread(session, actor, thread_id)
+        session.execute(delete(TimelineReply).where(TimelineReply.thread_id == thread.id))
+        session.delete(thread)
+
+
+__all__ = [
+    "ContactHistory",
+    "ThreadRecord",
+    "contact_history",
+    "forget_thread",
+    "get_thread",
+    "month_bounds",
+    "month_interactions",
+    "remember_reply",
+    "start_thread",
+    "threads_for_contact",
+    "zone",
+]
