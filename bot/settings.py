@@ -117,3 +117,6 @@ def configure_logging(level: str) -> None:
         level=getattr(logging, level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic narrates every migration step at INFO; operators only need its warnings.
+    if level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -56,9 +56,13 @@ def _in_modal(body: dict) -> bool:
 def _reply(
     body, respond, client, user_id: str, *, text: str, blocks: list | None = None, replace: bool = True
 ):
-    """Answer on the surface the click came from: replace the message, or say it privately."""
+    """Answer where the click came from: replace the user's own private card, else say it privately.
+
+    A shared message (a digest DM, a timeline thread) is never replaced by one person's answer.
+    """
+    private_card = bool((body.get("container") or {}).get("is_ephemeral"))
     if body.get("response_url") and respond is not None:
-        respond(text=text, blocks=blocks, replace_original=replace, response_type="ephemeral")
+        respond(text=text, blocks=blocks, replace_original=replace and private_card, response_type="ephemeral")
     else:
         tell_user(client, user_id=user_id, channel_id=_channel(body), text=text, blocks=blocks)
 
