@@ -63,7 +63,8 @@ def _migrate(settings: Settings) -> None:
     try:
         upgrade(settings.database_url)
     except OperationalError as error:
-        raise SettingsError(f"DATABASE_URL: can't reach the database ({error.orig})") from None
+        reason = " ".join(str(error.orig).split())  # the driver's message spans lines
+        raise SettingsError(f"DATABASE_URL: can't reach the database ({reason})") from None
 
 
 def cmd_db_upgrade(args, settings: Settings) -> int:

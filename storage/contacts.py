@@ -23,6 +23,8 @@ COMPANY_MAX_CHARS = 200
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # Fuzzy matching compares against at most this many names of a workspace.
 FUZZY_CANDIDATES = 5000
+# How alike (difflib ratio) a typed name and a name must be to count as a typo of it.
+FUZZY_MIN_RATIO = 0.72
 
 _UNSET = object()
 
@@ -257,9 +259,9 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
             for contact_id, candidate_key in candidates:
                 if contact_id in scored:
                     continue
-                ratio = _fuzzy_score(key, candidate_key)
-                if ratio >= 0.72:
-                    fuzzy_ids[contact_id] = ratio * 0.5
+                score = _fuzzy_score(key, candidate_key)
+                if score > 0:
+                    fuzzy_ids[contact_id] = score * 0.5
             if fuzzy_ids:
                 best = sorted(fuzzy_ids, key=fuzzy_ids.get, reverse=True)[:limit]
                 for contact in session.scalars(select(Contact).where(Contact.id.in_(best))):
@@ -282,9 +284,33 @@ def _substring_score(key: str, candidate: str) -> float:
 
 
 def _fuzzy_score(key: str, candidate: str) -> float:
-    whole = difflib.SequenceMatcher(None, key, candidate).ratio()
-    words = [difflib.SequenceMatcher(None, key, word).ratio() for word in candidate.split()]
-    return max([whole, *words])
+    """How alike a typed name is to a name or one of its words: 0 when not alike enough.
+
+    SequenceMatcher decides what is alike enough; among those, fewer typing slips (a swap of
+    two letters is one) rank higher, so "jnae" puts "Jane" before "Jana", which it also resembles.
+    """
+    best = 0.0
+    for part in (candidate, *candidate.split()):
+        ratio = difflib.SequenceMatcher(None, key, part).ratio()
+        if ratio >= FUZZY_MIN_RATIO:
+            slips = _typo_distance(key, part)
+            best = max(best, (ratio + 1 - slips / max(len(key), len(part))) / 2)
+    return best
+
+
+def _typo_distance(a: str, b: str) -> int:
+    """Edits from a to b, where an edit is an insertion, deletion, change or swap of neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 def update_contact(db: Database, actor: Actor, contact_id: int, changes: ContactChanges) -> ContactRecord:
@@ -370,7 +396,9 @@ def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
         )
 
 
-def resolve_contact(db: Database, actor: Actor, query: str) -> tuple[ContactRecord | None, list[ContactMatch]]:
+def resolve_contact(
+    db: Database, actor: Actor, query: str
+) -> tuple[ContactRecord | None, list[ContactMatch]]:
     """The one contact a typed name means, or None with the candidates to choose from.
 
     Certain when exactly one contact has that name, or when the name is the start of

@@ -4,6 +4,8 @@ Every write that touches a contact's interactions first takes that contact's row
 (PostgreSQL `SELECT ... FOR UPDATE`; SQLite writers are serialised by `BEGIN IMMEDIATE`),
 then recomputes `last_contacted_at` from what is left. Recomputing from the data, never
 adjusting the old value, is what keeps it right under edits, deletes and concurrency.
+Edits, deletes and restores lock the interaction's own row before its contact's, so a
+concurrent move to another contact cannot make them lock (and recompute) the wrong one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -161,11 +163,18 @@ def _may_change(actor: Actor, interaction: Interaction) -> None:
 
 
 def _load_interaction(
-    session: Session, actor: Actor, interaction_id: int, *, include_deleted: bool = False
+    session: Session, actor: Actor, interaction_id: int, *, include_deleted: bool = False, lock: bool = False
 ) -> Interaction:
-    interaction = session.scalars(
-        select(Interaction).where(Interaction.id == interaction_id, Interaction.team_id == actor.team_id)
-    ).first()
+    """The interaction in the actor's workspace; `lock` takes its row lock (PostgreSQL).
+
+    Writers lock the interaction before its contact(s): once it is locked nobody can move it
+    to another contact, so the contacts locked next are the right ones, and taking interaction
+    locks first (one per transaction) then contacts in id order cannot deadlock.
+    """
+    query = select(Interaction).where(Interaction.id == interaction_id, Interaction.team_id == actor.team_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    interaction = session.scalars(query).first()
     if interaction is None or (interaction.deleted_at is not None and not include_deleted):
         raise NotFound("That interaction doesn't exist or was deleted.")
     return interaction
@@ -254,17 +263,13 @@ def update_interaction(
 ) -> InteractionRecord:
     now = now or utcnow()
     with db.write() as session:
-        current = _load_interaction(session, actor, interaction_id)
+        current = _load_interaction(session, actor, interaction_id, lock=True)
         _may_change(actor, current)
         target_contact_id = changes.contact_id or current.contact_id
         try:
             contacts = _lock_contacts(session, actor, {current.contact_id, target_contact_id})
         except NotFound:
             raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
-        # Re-read under the lock: another writer may have deleted it meanwhile.
-        session.refresh(current)
-        if current.deleted_at is not None:
-            raise NotFound("That interaction was deleted meanwhile.")
         fields = validate_fields(
             type=changes.type or current.type,
             occurred_at=changes.occurred_at or current.occurred_at,
@@ -298,12 +303,9 @@ def delete_interaction(
     """Soft-delete: the row stays, so `restore_interaction` can undo it."""
     now = now or utcnow()
     with db.write() as session:
-        interaction = _load_interaction(session, actor, interaction_id)
+        interaction = _load_interaction(session, actor, interaction_id, lock=True)
         _may_change(actor, interaction)
         contact = load_contact(session, actor, interaction.contact_id, lock=True)
-        session.refresh(interaction)
-        if interaction.deleted_at is not None:
-            raise NotFound("That interaction was already deleted.")
         interaction.deleted_at = now
         interaction.deleted_by = actor.user_id
         recompute_last_contacted(session, contact)
@@ -312,10 +314,9 @@ def delete_interaction(
 
 def restore_interaction(db: Database, actor: Actor, interaction_id: int) -> InteractionRecord:
     with db.write() as session:
-        interaction = _load_interaction(session, actor, interaction_id, include_deleted=True)
+        interaction = _load_interaction(session, actor, interaction_id, include_deleted=True, lock=True)
         _may_change(actor, interaction)
         contact = load_contact(session, actor, interaction.contact_id, lock=True)
-        session.refresh(interaction)
         interaction.deleted_at = None
         interaction.deleted_by = None
         recompute_last_contacted(session, contact)
@@ -351,6 +352,9 @@ def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
         if unknown:
             raise Invalid({"types": f"Unknown type: {', '.join(sorted(unknown))}."})
         conditions.append(Interaction.type.in_(filters.types))
+    for name, value in (("since", filters.since), ("until", filters.until)):
+        if value is not None and value.tzinfo is None:
+            raise Invalid({name: "The date needs a time zone."})
     if filters.since is not None:
         conditions.append(Interaction.occurred_at >= filters.since)
     if filters.until is not None:
@@ -380,7 +384,10 @@ def list_interactions(
         key = tuple_(Interaction.occurred_at, Interaction.id)
         # "after" walks on in the list's order; "before" walks back towards its start.
         forward_is_down = newest_first == (direction == "after")
-        conditions.append(key < tuple_(when, last_id) if forward_is_down else key > tuple_(when, last_id))
+        # Bind the instant through the column's type: a bare datetime would reach SQLite as its
+        # wall-clock digits, so a cursor written in another offset would seek hours away.
+        seek = tuple_(literal(when, Interaction.occurred_at.type), last_id)
+        conditions.append(key < seek if forward_is_down else key > seek)
     scan_descending = newest_first == (direction == "after")
     order = (
         (Interaction.occurred_at.desc(), Interaction.id.desc())

