@@ -9,7 +9,9 @@ the client's RateLimitErrorRetryHandler (bot/slack.py) before the run goes on.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -58,6 +60,7 @@ SKIP_ERRORS = frozenset(
 # users.info errors meaning the person is gone: remember UTC so we stop asking every tick.
 GONE_USER_ERRORS = frozenset({"user_not_found", "user_disabled", "account_inactive"})
 RETRY_DELAY = timedelta(minutes=15)
+DEFAULT_CONCURRENCY = 8
 
 SENT = "sent"
 SKIPPED = "skipped"
@@ -72,15 +75,17 @@ class DigestRunReport:
     dry_run_texts: list[str] = field(default_factory=list)
     # (key, outcome, reason) for each digest this run claimed, in order.
     outcomes: list[tuple[DigestKey, str, str | None]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def record(self, key: DigestKey, outcome: str, reason: str | None = None) -> None:
-        self.outcomes.append((key, outcome, reason))
-        if outcome == SENT:
-            self.sent += 1
-        elif outcome == SKIPPED:
-            self.skipped += 1
-        else:
-            self.failed += 1
+        with self._lock:  # digests are sent from several threads
+            self.outcomes.append((key, outcome, reason))
+            if outcome == SENT:
+                self.sent += 1
+            elif outcome == SKIPPED:
+                self.skipped += 1
+            else:
+                self.failed += 1
 
     def summary(self) -> str:
         return f"{self.sent} sent, {self.skipped} skipped, {self.failed} failed"
@@ -96,8 +101,13 @@ def run_digests(
     dry_run: bool = False,
     only_user: str | None = None,
     out: Callable[[str], object] = print,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> DigestRunReport:
     """Send every digest due at `now` that no other process has claimed.
+
+    Digests go out from `concurrency` threads: each DM is its own channel, so Slack's
+    per-channel pace doesn't bind, and waiting on one user's round trip shouldn't hold up
+    the others. 429s are waited out by the client's retry handler.
 
     `force` makes every owner of stale contacts due today (still once per local day).
     `dry_run` prints each digest due and touches nothing: no Slack call, no claim.
@@ -108,18 +118,24 @@ def run_digests(
         if client is None:
             raise ValueError("sending digests needs a Slack client")
         learn_time_zones(db, client, now=now, only_user=only_user)
-    for key in due_digests(db, now, force=force, only_user=only_user):
-        if dry_run:
+    due = due_digests(db, now, force=force, only_user=only_user)
+    if dry_run:
+        for key in due:
             text = preview_digest(db, key, now=now)
             if text:
                 out(text)
                 report.dry_run_texts.append(text)
-            continue
-        try:
-            send_digest(db, client, key, now=now, worker_id=worker_id, report=report)
-        except Exception:
-            # One person's failure (even the database's) must not cost everyone else their digest.
-            logger.exception("digest for %s/%s failed", key.team_id, key.user_id)
+    else:
+
+        def send_one(key: DigestKey) -> None:
+            try:
+                send_digest(db, client, key, now=now, worker_id=worker_id, report=report)
+            except Exception:
+                # One person's failure (even the database's) must not cost everyone else theirs.
+                logger.exception("digest for %s/%s failed", key.team_id, key.user_id)
+
+        with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="digest") as pool:
+            list(pool.map(send_one, due))
     if only_user is None:
         try:
             run_team_digests(

@@ -121,6 +121,8 @@ def client(fake_slack) -> WebClient:
 
 
 def run(db, client, now, **kwargs):
+    # One sending thread, so faults injected "on the next call" hit a known user.
+    kwargs.setdefault("concurrency", 1)
     return run_digests(
         db, client, now=now, worker_id=kwargs.pop("worker_id", WORKER), out=lambda _: None, **kwargs
     )
@@ -346,7 +348,7 @@ def test_each_user_with_stale_contacts_gets_one_dm_most_overdue_first(db, client
     report = run(db, client, WED)
 
     assert (report.sent, report.skipped, report.failed) == (2, 0, 0)
-    assert [c.args["users"] for c in fake_slack.calls("conversations.open")] == ["U1", "U2"]
+    assert sorted(c.args["users"] for c in fake_slack.calls("conversations.open")) == ["U1", "U2"]
     first, second = posts(fake_slack)
     assert first.args["channel"] == "DU1" and second.args["channel"] == "DU2"
     blocks = first.args["blocks"]
@@ -834,3 +836,21 @@ def test_standalone_scheduler_stops_cleanly_on_sigterm(sqlite_template, fake_sla
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_concurrent_fan_out_sends_each_due_digest_exactly_once(db, client, fake_slack):
+    users = [f"U{n:03d}" for n in range(40)]
+    for user in users:
+        add_contact(db, f"Contact of {user}", owner=user, created=WED - timedelta(days=40))
+        person(db, user)
+    fake_slack.respond_with("chat.postMessage", status=429, headers={"Retry-After": "1"}, times=3)
+
+    report = run(db, client, WED, concurrency=8)
+
+    assert report.sent == len(users)
+    delivered = sorted(
+        c.args["channel"] for c in fake_slack.calls("chat.postMessage") if c.args.get("blocks")
+    )
+    # The three 429s were recorded too; each user's DM channel got exactly one real post.
+    assert sorted(set(delivered)) == sorted(f"D{u}" for u in users)
+    assert len(fake_slack.calls("chat.postMessage")) == len(users) + 3

@@ -1,0 +1,285 @@
+"""`touchbase export interactions` and `touchbase contacts import`: data out and in.
+
+The work is storage.transfer's; this module turns arguments and settings into its inputs
+(including the Slack lookup of owner emails, which storage must not do) and prints reports.
+Exit codes: 0 all rows fine, 1 some rows had errors (the others were imported),
+2 usage or settings problems (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+
+# Printing every note of a 100k-row import helps nobody; errors are always printed in full.
+NOTES_SHOWN = 50
+SLACK_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{1,31}$")
+# A dry run writes nothing, so nobody has to own what it would create.
+DRY_RUN_USER = "(importing user)"
+
+
+def add_transfer_commands(subparsers) -> None:
+    export = subparsers.add_parser("export", help="write data out (streams, so any size fits)")
+    export_commands = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
+    interactions = export_commands.add_parser(
+        "interactions",
+        help="every live interaction, per workspace and oldest first",
+        description="Write every live (not deleted) interaction with its contact's name and email, "
+        "ordered by workspace, time and id. Timestamps are UTC (ISO-8601, ending in Z). "
+        "json is one JSON array with an object per line.",
+    )
+    interactions.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
+    interactions.add_argument("--team", metavar="T", help="only this workspace (default: all of them)")
+    interactions.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+    interactions.set_defaults(run=cmd_export_interactions)
+
+    contacts = subparsers.add_parser("contacts", help="manage contacts")
+    contacts_commands = contacts.add_subparsers(dest="contacts_command", required=True, metavar="ACTION")
+    imports = contacts_commands.add_parser(
+        "import",
+        help="add or update contacts from a CSV file",
+        description="Columns (header on line 1, any case): name, email, company, cadence (days), "
+        "owner email. Rows are matched by email, so importing a file again changes nothing; "
+        "empty cells never clear a stored value. Owner emails are looked up in Slack "
+        "when SLACK_BOT_TOKEN is set.",
+    )
+    imports.add_argument("file", metavar="FILE.csv", help="the CSV file (UTF-8)")
+    imports.add_argument("--team", metavar="T", help="workspace id (default: the only one in the database)")
+    imports.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER_ID",
+        help="Slack user id recorded as importer, and owner of rows without a known owner "
+        "(required unless --dry-run)",
+    )
+    imports.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imports.set_defaults(run=cmd_import_contacts)
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def cmd_export_interactions(args, settings: Settings) -> int:
+    from storage.transfer import workspace_ids
+
+    db = _database(settings)
+    try:
+        with _database_errors():
+            if args.team is not None and args.team not in workspace_ids(db):
+                raise SettingsError(f"--team {args.team}: no such workspace in this database")
+            if args.output in (None, "-"):
+                count = _export_to_stdout(db, args)
+                where = "stdout"
+            else:
+                count = _export_to_file(db, args, Path(args.output))
+                where = args.output
+    finally:
+        db.dispose()
+    if count is None:
+        return 0  # the reader went away (e.g. `| head`): not an error
+    noun = "interaction" if count == 1 else "interactions"
+    scope = f" of {args.team}" if args.team else ""
+    # On stderr, so stdout carries nothing but the export.
+    print(f"Exported {count:,} {noun}{scope} as {args.format} to {where}.", file=sys.stderr)
+    return 0
+
+
+def _export_to_stdout(db, args) -> int | None:
+    from storage.transfer import export_interactions
+
+    try:
+        count = export_interactions(db, team_id=args.team, fmt=args.format, out=sys.stdout)
+        sys.stdout.flush()
+        return count
+    except BrokenPipeError:
+        _silence_stdout()
+        return None
+
+
+def _silence_stdout() -> None:
+    """The reader went away (`| head`): Python would complain again at exit while flushing."""
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _export_to_file(db, args, path: Path) -> int:
+    from storage.transfer import export_interactions
+
+    # Written beside the target and renamed at the end: a failed export never leaves a
+    # truncated file that looks complete.
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            count = export_interactions(db, team_id=args.team, fmt=args.format, out=out)
+        partial.replace(path)
+    except OSError as error:
+        raise SettingsError(f"--output {path}: {error.strerror or error}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+# --- import ----------------------------------------------------------------------------
+
+
+def cmd_import_contacts(args, settings: Settings) -> int:
+    from storage.errors import Invalid
+    from storage.transfer import import_contacts
+
+    path = Path(args.file)
+    _check_readable_text(path)
+    acting_user = args.as_user
+    if acting_user is None:
+        if not args.dry_run:
+            raise SettingsError(
+                "contacts import needs --as USER_ID: the Slack user who imports and owns rows without an owner"
+            )
+        acting_user = DRY_RUN_USER
+    elif not SLACK_USER_ID_RE.match(acting_user):
+        raise SettingsError(f"--as {acting_user}: give a Slack user id such as U0123ABCD")
+    db = _database(settings)
+    try:
+        with _database_errors():
+            team_id = _pick_team(db, args.team)
+            with path.open(encoding="utf-8-sig", newline="") as rows:
+                try:
+                    report = import_contacts(
+                        db,
+                        team_id=team_id,
+                        acting_user_id=acting_user,
+                        rows=rows,
+                        dry_run=args.dry_run,
+                        user_lookup=slack_owner_lookup(settings),
+                    )
+                except Invalid as invalid:
+                    raise SettingsError(f"{path}: {'; '.join(invalid.fields.values())}") from None
+    finally:
+        db.dispose()
+    try:
+        print(format_import_report(report, path.name, owners_looked_up=bool(settings.slack_bot_token)))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    return 1 if report.errors else 0
+
+
+def _check_readable_text(path: Path) -> None:
+    """Fail before importing anything, rather than at the first undecodable byte mid-file."""
+    try:
+        with path.open(encoding="utf-8-sig") as text:
+            while text.read(1 << 20):
+                pass
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SettingsError(f"{path}: is a directory, not a CSV file") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(
+            f"{path}: not UTF-8 text (byte {error.start}); save it as “CSV UTF-8” and try again"
+        ) from None
+    except OSError as error:
+        raise SettingsError(f"{path}: {error.strerror or error}") from None
+
+
+def _pick_team(db, team: str | None) -> str:
+    from storage.transfer import workspace_ids
+
+    if team:
+        return team
+    teams = workspace_ids(db)
+    if len(teams) == 1:
+        return teams[0]
+    if not teams:
+        raise SettingsError("--team T is required: the database has no workspace yet")
+    raise SettingsError(
+        f"--team T is required: the database has {len(teams)} workspaces ({', '.join(teams)})"
+    )
+
+
+def slack_owner_lookup(settings: Settings) -> Callable[[str], str | None] | None:
+    """Owner email -> Slack user id through users.lookupByEmail; None without a bot token."""
+    if not settings.slack_bot_token:
+        return None
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack import build_client
+
+    client = build_client(settings)
+
+    def lookup(email: str) -> str | None:
+        try:
+            user = client.users_lookupByEmail(email=email)["user"]
+        except SlackApiError as error:
+            code = error.response.get("error", "error")
+            if code == "users_not_found":
+                return None
+            hint = " (the app needs the users:read.email scope)" if code == "missing_scope" else ""
+            raise SettingsError(
+                f"SLACK_BOT_TOKEN: Slack refused users.lookupByEmail: {code}{hint}; "
+                "earlier rows may be imported already, and importing again is safe"
+            ) from None
+        except OSError as error:  # urllib's URLError, timeouts, refused connections
+            raise SettingsError(f"SLACK_API_URL: can't reach Slack ({error})") from None
+        if user.get("deleted") or user.get("is_bot"):
+            return None  # nobody to own contacts or get their digest
+        return user["id"]
+
+    return lookup
+
+
+def format_import_report(report, file_name: str, *, owners_looked_up: bool) -> str:
+    if report.dry_run:
+        lines = [f"Dry run of {file_name} for workspace {report.team_id}: nothing was written."]
+        counts = [("would create", report.created), ("would update", report.updated)]
+    else:
+        lines = [f"Imported {file_name} into workspace {report.team_id}."]
+        counts = [("created", report.created), ("updated", report.updated)]
+    counts += [("unchanged", report.unchanged), ("rows with errors", report.failed)]
+    width = max(len(label) for label, _ in counts)
+    lines += [f"  {label + ':':<{width + 1}} {count:,}" for label, count in counts]
+    if report.ignored_columns:
+        lines.append(f"Ignored columns: {', '.join(report.ignored_columns)}.")
+    if report.errors:
+        lines.append("Errors (these rows were not imported):")
+        lines += [str(error) for error in report.errors]
+    if report.notes:
+        lines.append("Notes:")
+        lines += [str(note) for note in report.notes[:NOTES_SHOWN]]
+        if len(report.notes) > NOTES_SHOWN:
+            lines.append(f"… and {len(report.notes) - NOTES_SHOWN:,} more notes.")
+        if not owners_looked_up and any("wasn't looked up" in note.message for note in report.notes):
+            lines.append("Set SLACK_BOT_TOKEN to turn owner emails into Slack users.")
+    if report.errors and report.dry_run:
+        lines.append("Fix those lines before importing.")
+    elif report.errors:
+        lines.append("Fix those lines and import the file again: rows already imported won't change.")
+    return "\n".join(lines)
+
+
+# --- shared ----------------------------------------------------------------------------
+
+
+def _database(settings: Settings):
+    from storage.db import Database
+
+    return Database(settings.database_url)
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """Turn an unreachable or unmigrated database into one line naming DATABASE_URL."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise SettingsError(
+            f"DATABASE_URL: {reason} (is the database reachable, and migrated with `touchbase db upgrade`?)"
+        ) from None
