@@ -46,11 +46,23 @@ def _touchbase(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is required in HTTP mode"),
         ({"SLACK_BOT_TOKEN": "not-a-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN must be"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "nonsense"},
+            "DATABASE_URL",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "mysql://x/y"},
+            "DATABASE_URL",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "ftp://x"},
+            "SLACK_API_URL",
+        ),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT must be"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "TOUCHBASE_LOG_LEVEL": "loud"}, "TOUCHBASE_LOG_LEVEL"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "TOUCHBASE_LOG_LEVEL": "loud"},
+            "TOUCHBASE_LOG_LEVEL",
+        ),
     ],
 )
 def test_bad_settings_stop_start_up_with_one_line_naming_the_setting(tmp_path, env, named):
@@ -72,16 +84,12 @@ def test_settings_come_from_a_dotenv_file_and_the_environment_wins(tmp_path):
 def test_db_upgrade_creates_the_schema(tmp_path):
     result = _touchbase(tmp_path, "db", "upgrade", DATABASE_URL=f"sqlite:///{tmp_path}/t.db")
     assert result.returncode == 0, result.stderr
-    tables = {
-        row[0] for row in sqlite3.connect(tmp_path / "t.db").execute("SELECT name FROM sqlite_master")
-    }
+    tables = {row[0] for row in sqlite3.connect(tmp_path / "t.db").execute("SELECT name FROM sqlite_master")}
     assert {"contacts", "interactions", "workspaces", "alembic_version"} <= tables
 
 
 def test_unreachable_database_is_one_clear_line(tmp_path):
-    result = _touchbase(
-        tmp_path, "db", "upgrade", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none"
-    )
+    result = _touchbase(tmp_path, "db", "upgrade", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     assert result.returncode == 2
     assert result.stderr.strip().startswith("touchbase: DATABASE_URL: can't reach the database")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -127,6 +135,31 @@ def test_serve_answers_healthz_and_a_signed_slash_command(tmp_path, fake_slack):
         assert status == 200
         [answer] = wait_responses(fake_slack)
         assert "Ada Lovelace" in json.dumps(answer.args)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_with_an_app_token_connects_in_socket_mode(tmp_path, fake_slack):
+    """With SLACK_APP_TOKEN set, serve opens a Socket Mode connection instead of an HTTP port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--no-scheduler"],
+        cwd=tmp_path,
+        env=_env(
+            tmp_path,
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_APP_TOKEN="xapp-test",
+            SLACK_API_URL=fake_slack.url,
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        fake_slack.wait_for("apps.connections.open", timeout=30)
+        assert process.poll() is None
+        # The app-level token, not the bot token, asks for the WebSocket URL.
+        call = fake_slack.last("apps.connections.open")
+        assert call.headers["authorization"] == "Bearer xapp-test"
     finally:
         process.terminate()
         process.wait(timeout=10)
