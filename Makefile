@@ -41,3 +41,11 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+
+## bench: every benchmark at full size (~20 min on 2 cores; needs PostgreSQL for section 2)
+bench: install-dev
+	$(BIN)/python -m benchmarks
+
+## bench-quick: the same five sections at tiny sizes, under a minute
+bench-quick: install-dev
+	$(BIN)/python -m benchmarks --quick

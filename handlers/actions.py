@@ -62,7 +62,9 @@ def _reply(
     """
     private_card = bool((body.get("container") or {}).get("is_ephemeral"))
     if body.get("response_url") and respond is not None:
-        respond(text=text, blocks=blocks, replace_original=replace and private_card, response_type="ephemeral")
+        respond(
+            text=text, blocks=blocks, replace_original=replace and private_card, response_type="ephemeral"
+        )
     else:
         tell_user(client, user_id=user_id, channel_id=_channel(body), text=text, blocks=blocks)
 

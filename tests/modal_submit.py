@@ -33,7 +33,10 @@ def _override(state: dict, value: Any) -> dict:
         if isinstance(value, dict) or value is None:
             state["selected_option"] = value
         else:
-            state["selected_option"] = {"text": {"type": "plain_text", "text": str(value)}, "value": str(value)}
+            state["selected_option"] = {
+                "text": {"type": "plain_text", "text": str(value)},
+                "value": str(value),
+            }
     elif kind == "datepicker":
         state["selected_date"] = value
     elif kind == "timepicker":

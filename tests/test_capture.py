@@ -82,7 +82,11 @@ def test_submitting_the_modal_saves_then_shows_the_card_in_the_channel(touchbase
     text = _blocks_text(card["blocks"])
     assert "&lt;!channel&gt; &amp; a discount" in text and "<!channel>" not in text
     action_ids = {e["action_id"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]}
-    assert {ids.ACTION_EDIT_INTERACTION, ids.ACTION_DELETE_INTERACTION, ids.ACTION_OPEN_TIMELINE} <= action_ids
+    assert {
+        ids.ACTION_EDIT_INTERACTION,
+        ids.ACTION_DELETE_INTERACTION,
+        ids.ACTION_OPEN_TIMELINE,
+    } <= action_ids
 
 
 def test_the_same_view_submitted_twice_saves_one_interaction(touchbase):
@@ -134,7 +138,10 @@ def test_a_contact_id_from_another_workspace_is_refused(touchbase):
 def test_choosing_create_contact_creates_it_on_submit(touchbase):
     touchbase.slack.command("/log", "")
     view = submission(
-        _opened_view(touchbase.fake), contact=ids.NEW_CONTACT_PREFIX + "Zoë Łukasz", type="meeting", summary="Intro"
+        _opened_view(touchbase.fake),
+        contact=ids.NEW_CONTACT_PREFIX + "Zoë Łukasz",
+        type="meeting",
+        summary="Intro",
     )
     assert touchbase.slack.view_submission(view)[0] == 200
     [saved] = _interactions(touchbase.db)
@@ -238,7 +245,10 @@ def test_message_shortcut_prefills_from_the_message_and_keeps_its_permalink(touc
     view = _opened_view(touchbase.fake)
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert inputs[ids.BLOCK_TYPE]["initial_option"]["value"] == "message"
-    assert inputs[ids.BLOCK_NOTES]["initial_value"] == "Hi @Bo Chen, see the deal (https://acme.com/deal) in #sales & reply"
+    assert (
+        inputs[ids.BLOCK_NOTES]["initial_value"]
+        == "Hi @Bo Chen, see the deal (https://acme.com/deal) in #sales & reply"
+    )
     assert inputs[ids.BLOCK_DATE]["initial_date"] == "2026-03-11"
     assert inputs[ids.BLOCK_TIME]["initial_time"] == "10:00"  # the message's time in Los Angeles
     assert inputs[ids.BLOCK_CONTACT]["initial_option"]["value"] == ids.NEW_CONTACT_PREFIX + "Ana Lima"
@@ -247,7 +257,9 @@ def test_message_shortcut_prefills_from_the_message_and_keeps_its_permalink(touc
 
     assert touchbase.slack.view_submission(submission(view))[0] == 200
     [saved] = _interactions(touchbase.db)
-    assert saved.source == "shortcut" and saved.permalink.startswith("https://example.slack.com/archives/C111/")
+    assert saved.source == "shortcut" and saved.permalink.startswith(
+        "https://example.slack.com/archives/C111/"
+    )
     assert find_contact_by_slack_user(touchbase.db, ME, "U222").id == saved.contact_id
     card = touchbase.fake.wait_for("chat.postEphemeral")[0].args
     assert saved.permalink in _blocks_text(card["blocks"])
@@ -265,7 +277,12 @@ def test_global_shortcut_opens_the_modal_and_confirms_by_dm(touchbase):
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
     touchbase.slack.global_shortcut("log_interaction")
     view = _opened_view(touchbase.fake)
-    assert touchbase.slack.view_submission(submission(view, contact=str(jane.id), type="note", summary="Idea"))[0] == 200
+    assert (
+        touchbase.slack.view_submission(submission(view, contact=str(jane.id), type="note", summary="Idea"))[
+            0
+        ]
+        == 200
+    )
     touchbase.fake.wait_for("chat.postMessage")
     assert touchbase.fake.last("conversations.open").args["users"] == "U111"
     assert touchbase.fake.last("chat.postMessage").args["channel"] == "DU111"
@@ -376,10 +393,13 @@ def test_contact_add_then_card(touchbase):
     check_blocks(card)
     text = _blocks_text(card)
     assert "Jane Doe" in text and "Acme Corp" in text and "jane@acme.com" in text
-    action_ids = {
-        e["action_id"] for b in card if b["type"] == "actions" for e in b["elements"]
-    }
-    assert {ids.ACTION_LOG_FOR_CONTACT, ids.ACTION_OPEN_TIMELINE, ids.ACTION_EDIT_CONTACT, ids.ACTION_SNOOZE_CONTACT} <= action_ids
+    action_ids = {e["action_id"] for b in card if b["type"] == "actions" for e in b["elements"]}
+    assert {
+        ids.ACTION_LOG_FOR_CONTACT,
+        ids.ACTION_OPEN_TIMELINE,
+        ids.ACTION_EDIT_CONTACT,
+        ids.ACTION_SNOOZE_CONTACT,
+    } <= action_ids
 
 
 def test_contact_add_with_an_existing_email_says_who_has_it(touchbase):
@@ -418,7 +438,13 @@ def test_edit_contact_modal_changes_owner_and_cadence(touchbase):
 def test_snooze_from_the_card_moves_due_at(touchbase):
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
     touchbase.slack.block_actions(
-        [{"action_id": ids.ACTION_SNOOZE_CONTACT, "selected_option": {"value": f"{jane.id}:30"}, "type": "static_select"}]
+        [
+            {
+                "action_id": ids.ACTION_SNOOZE_CONTACT,
+                "selected_option": {"value": f"{jane.id}:30"},
+                "type": "static_select",
+            }
+        ]
     )
     wait_responses(touchbase.fake)
     snoozed = get_contact(touchbase.db, ME, jane.id)
