@@ -231,6 +231,8 @@ def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings
     staler = create_contact(touchbase.db, ME, ContactDraft(name="Staler Sue", cadence_days=7))
     _log(touchbase.db, staler, NOW - timedelta(days=40))
     create_contact(touchbase.db, Actor("T111", "U222"), ContactDraft(name="Not Mine", cadence_days=1))
+    # Same user id in another workspace: still not this person's Home.
+    create_contact(touchbase.db, Actor("T999", "U111"), ContactDraft(name="Other Workspace", cadence_days=1))
     touchbase.slack.event({"type": "app_home_opened", "user": "U111", "tab": "home"})
     view = touchbase.fake.wait_for("views.publish")[0].args["view"]
     check_view(view)
@@ -238,7 +240,7 @@ def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings
     assert view["type"] == "home"
     assert text.index("Staler Sue") < text.index("Stale Sam")  # most overdue first
     assert "Fresh Friend" in text  # in recent interactions, not overdue
-    assert "Not Mine" not in text
+    assert "Not Mine" not in text and "Other Workspace" not in text
     assert ids.ACTION_HOME_DIGEST_TIME in text and "09:00" in text
 
 
