@@ -232,7 +232,9 @@ def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings
     _log(touchbase.db, staler, NOW - timedelta(days=40))
     create_contact(touchbase.db, Actor("T111", "U222"), ContactDraft(name="Not Mine", cadence_days=1))
     # Same user id in another workspace: still not this person's Home.
-    create_contact(touchbase.db, Actor("T999", "U111"), ContactDraft(name="Other Workspace", cadence_days=1))
+    elsewhere = Actor("T999", "U111")
+    theirs = create_contact(touchbase.db, elsewhere, ContactDraft(name="Other Workspace", cadence_days=1))
+    _log(touchbase.db, theirs, NOW - timedelta(days=40), actor=elsewhere)  # stale there, and recent there
     touchbase.slack.event({"type": "app_home_opened", "user": "U111", "tab": "home"})
     view = touchbase.fake.wait_for("views.publish")[0].args["view"]
     check_view(view)
