@@ -230,7 +230,9 @@ def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings
     _log(touchbase.db, stale, NOW - timedelta(days=20))
     staler = create_contact(touchbase.db, ME, ContactDraft(name="Staler Sue", cadence_days=7))
     _log(touchbase.db, staler, NOW - timedelta(days=40))
-    create_contact(touchbase.db, Actor("T111", "U222"), ContactDraft(name="Not Mine", cadence_days=1))
+    colleague = Actor("T111", "U222")
+    not_mine = create_contact(touchbase.db, colleague, ContactDraft(name="Not Mine", cadence_days=1))
+    _log(touchbase.db, not_mine, NOW - timedelta(days=40), actor=colleague)  # stale, but U222's
     # Same user id in another workspace: still not this person's Home.
     elsewhere = Actor("T999", "U111")
     theirs = create_contact(touchbase.db, elsewhere, ContactDraft(name="Other Workspace", cadence_days=1))
