@@ -117,6 +117,8 @@ def configure_logging(level: str) -> None:
         level=getattr(logging, level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Alembic narrates every migration step at INFO; operators only need its warnings.
+    # Alembic narrates every migration step and APScheduler every tick at INFO; operators
+    # only need their warnings (the digest job logs its own summary).
     if level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        for noisy in ("alembic", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
