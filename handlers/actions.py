@@ -53,6 +53,14 @@ def _in_modal(body: dict) -> bool:
     return (body.get("view") or {}).get("type") == "modal"
 
 
+def _show_modal(client, body: dict, view: dict) -> None:
+    """Open a modal, or push it onto the one the click came from (Slack keeps a stack of 3)."""
+    if _in_modal(body):
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
 def _reply(
     body, respond, client, user_id: str, *, text: str, blocks: list | None = None, replace: bool = True
 ):
@@ -204,10 +212,7 @@ def view_interaction(ack, body, respond, client, context):
         return
     can_edit = record.logged_by == actor.user_id or actor.is_admin
     view = interaction_detail_modal(record, now=svc.now(), can_edit=can_edit)
-    if _in_modal(body):
-        client.views_push(trigger_id=body["trigger_id"], view=view)
-    else:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    _show_modal(client, body, view)
 
 
 def log_for_contact(ack, body, respond, client, context):
@@ -243,10 +248,7 @@ def edit_contact(ack, body, respond, client, context):
         return
     metadata = encode_metadata({"contact": contact.id, "channel": _channel(body)})
     view = contact_modal(contact, private_metadata=metadata)
-    if _in_modal(body):
-        client.views_push(trigger_id=body["trigger_id"], view=view)
-    else:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    _show_modal(client, body, view)
 
 
 def snooze_from_menu(ack, body, respond, client, context):
@@ -260,10 +262,7 @@ def snooze_from_menu(ack, body, respond, client, context):
             metadata = encode_metadata({"contact": contact.id, "channel": _channel(body)})
             today = svc.now().astimezone(user.tz).date()
             view = snooze_modal(contact, today=today, private_metadata=metadata)
-            if _in_modal(body):
-                client.views_push(trigger_id=body["trigger_id"], view=view)
-            else:
-                client.views_open(trigger_id=body["trigger_id"], view=view)
+            _show_modal(client, body, view)
             return
         days = parse_id(choice)
         if days is None or not 1 <= days <= 366:
