@@ -27,6 +27,7 @@ from storage.interactions import (
     InteractionDraft,
     create_interaction,
     get_interaction,
+    latest_interactions_for_contact,
     update_interaction,
     validate_fields,
 )
@@ -165,7 +166,9 @@ def submit_contact_modal(ack, body, view, client, context):
         user_id=actor.user_id,
         channel_id=metadata.get("channel"),
         text=f"Updated {contact.name}.",
-        blocks=contact_card(contact, [], now=svc.now()),
+        blocks=contact_card(
+            contact, latest_interactions_for_contact(svc.db, actor, contact.id, limit=5), now=svc.now()
+        ),
     )
 
 
