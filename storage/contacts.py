@@ -406,6 +406,15 @@ def resolve_contact(
     Certain when exactly one contact has that name, or when the name is the start of
     exactly one contact's name (or of a word in it) and nothing else matches at all.
     """
+    key = name_key(query)
+    with db.read() as session:
+        # One indexed probe settles the common case, a name typed in full, without a scan.
+        named = session.scalars(
+            select(Contact).where(Contact.team_id == actor.team_id, Contact.name_key == key).limit(2)
+        ).all()
+        if len(named) == 1:
+            record = to_record(named[0], default_cadence(session, actor.team_id))
+            return record, [ContactMatch(record, 1.0, exact=True)]
     matches = find_contacts(db, actor, query, limit=10)
     exact = [m for m in matches if m.exact]
     if len(exact) == 1:
