@@ -13,6 +13,8 @@ from storage.models import INTERACTION_TYPES
 from storage.records import InteractionRecord
 
 PAGE_SIZE = 15
+# Beyond this many matches the header says "10,000+" rather than paying for an exact count.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def list_modal(
     if rows:
         first, last = state.start, state.start + len(rows) - 1
         total = max(state.total, last)
-        blocks.append(context(f"{first:,}–{last:,} of {total:,}"))
+        shown_total = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"
+        blocks.append(context(f"{first:,}–{last:,} of {shown_total}"))
         for interaction in rows:
             can_edit = viewer_is_admin or interaction.logged_by == viewer_id
             blocks.append(_row(interaction, now=now, can_edit=can_edit))

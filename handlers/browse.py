@@ -11,7 +11,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from blocks import ids
-from blocks.browse import PAGE_SIZE, ListState, list_modal
+from blocks.browse import COUNT_CAP, PAGE_SIZE, ListState, list_modal
 from blocks.interactions import interaction_detail_modal
 from blocks.modals import contact_options
 from bot.filters import parse_filters
@@ -107,7 +107,7 @@ def render_list(
     page = list_interactions(svc.db, actor, filters, cursor=cursor, limit=PAGE_SIZE)
     if count:
         # Counting costs a scan, so it's done when the filters change, not on every page turn.
-        state = replace(state, total=count_interactions(svc.db, actor, filters))
+        state = replace(state, total=count_interactions(svc.db, actor, filters, cap=COUNT_CAP))
     metadata = encode_metadata(
         {
             "state": _state_to_metadata(state),

@@ -294,3 +294,19 @@ def test_garbage_cursor_is_refused_on_cursor(db, cursor):
     with pytest.raises(Invalid) as caught:
         list_interactions(db, ALICE, cursor=cursor)
     assert set(caught.value.fields) == {"cursor"}
+
+
+def test_a_capped_count_stops_just_past_the_cap(db):
+    contact = create_contact(db, ALICE, ContactDraft(name="Counted"))
+    for hours in range(7):
+        create_interaction(
+            db,
+            ALICE,
+            InteractionDraft(
+                contact_id=contact.id, type="call", occurred_at=NOW - timedelta(hours=hours + 1), summary="c"
+            ),
+            now=NOW,
+        )
+    assert count_interactions(db, ALICE) == 7
+    assert count_interactions(db, ALICE, cap=10) == 7
+    assert count_interactions(db, ALICE, cap=5) == 6  # "5+" territory
