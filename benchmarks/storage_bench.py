@@ -14,6 +14,7 @@ and its plan saved: EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, EXPLAIN QUERY PLAN
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,13 +160,29 @@ def build_cases(db: Database, raw: Raw, data: Dataset, now: datetime) -> tuple[l
         ),
     ]
 
-    live_count_sql = "SELECT count(*) FROM interactions WHERE team_id = ? AND deleted_at IS NULL"
+    # What the /interactions header asks for: a count capped where the handler caps it
+    # (blocks.browse.COUNT_CAP), or the full count on trees without the cap.
+    try:
+        from blocks.browse import COUNT_CAP
+    except ImportError:  # pragma: no cover - depends on the tree
+        COUNT_CAP = None
+    if COUNT_CAP is not None and "cap" in inspect.signature(count_interactions).parameters:
+        count_label = f"count_interactions, capped at {COUNT_CAP:,} (each /interactions render)"
+        count_call = lambda: count_interactions(db, actor, cap=COUNT_CAP)  # noqa: E731
+        live_count_sql = (
+            "SELECT count(*) FROM (SELECT id FROM interactions WHERE team_id = ? AND deleted_at IS NULL "
+            f"LIMIT {COUNT_CAP + 1}) AS matching"
+        )
+    else:
+        count_label = "count_interactions (each /interactions render)"
+        count_call = lambda: count_interactions(db, actor)  # noqa: E731
+        live_count_sql = "SELECT count(*) FROM interactions WHERE team_id = ? AND deleted_at IS NULL"
     cases.append(
         Case(
-            "count_interactions (each /interactions render)",
-            lambda: count_interactions(db, actor),
+            count_label,
+            count_call,
             lambda: raw.one(live_count_sql, (team,)),
-            "same SELECT count(*) over the team's live interactions, DB-API",
+            "same count over the team's live interactions (same LIMIT), DB-API",
             [(live_count_sql, (team,))],
         )
     )
