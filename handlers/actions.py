@@ -61,6 +61,13 @@ def _show_modal(client, body: dict, view: dict) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+def _update_detail(client, body: dict, record, now) -> None:
+    """Re-render the detail modal the click came from (deleted or restored)."""
+    client.views_update(
+        view_id=body["view"]["id"], view=interaction_detail_modal(record, now=now, can_edit=True)
+    )
+
+
 def _reply(
     body, respond, client, user_id: str, *, text: str, blocks: list | None = None, replace: bool = True
 ):
@@ -150,19 +157,11 @@ def delete_interaction_action(ack, body, respond, client, context):
         _refuse(body, respond, client, actor.user_id, error)
         return
     interactions_changed(client, svc, actor, {record.contact_id}, [record.occurred_at])
-    blocks = deleted_card(record, now=svc.now())
     if _in_modal(body):
-        view = body["view"]
-        client.views_update(
-            view_id=view["id"],
-            view={
-                "type": "modal",
-                "title": view["title"],
-                "close": {"type": "plain_text", "text": "Close"},
-                "blocks": blocks,
-            },
-        )
+        # The detail view shows the deleted interaction with its own Undo button.
+        _update_detail(client, body, record, svc.now())
         return
+    blocks = deleted_card(record, now=svc.now())
     _reply(
         body,
         respond,
@@ -183,6 +182,9 @@ def undo_delete(ack, body, respond, client, context):
         _refuse(body, respond, client, actor.user_id, error)
         return
     interactions_changed(client, svc, actor, {record.contact_id}, [record.occurred_at])
+    if _in_modal(body) and body["view"].get("callback_id") == ids.DETAIL_MODAL:
+        _update_detail(client, body, record, svc.now())
+        return
     if _in_modal(body) and body["view"].get("callback_id") == ids.LIST_MODAL:
         from handlers.browse import refresh_list
 

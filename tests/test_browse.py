@@ -275,3 +275,25 @@ def test_changing_the_digest_time_in_app_home_saves_and_republishes(touchbase):
     )
     touchbase.fake.wait_for("views.publish", count=2)
     assert get_user_settings(touchbase.db, ME).weekdays == frozenset({5})
+
+
+def test_delete_and_undo_from_the_detail_view_update_that_view(touchbase):
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    record = _log(touchbase.db, jane, NOW - timedelta(days=1), summary="in detail")
+    detail = {"type": "modal", "id": "VDETAIL", "callback_id": ids.DETAIL_MODAL, "blocks": []}
+    touchbase.slack.block_actions(
+        [{"action_id": ids.ACTION_DELETE_INTERACTION, "value": str(record.id)}], view=detail
+    )
+    deleted_view = touchbase.fake.wait_for("views.update")[0].args
+    check_view(deleted_view["view"])
+    assert deleted_view["view_id"] == "VDETAIL"
+    assert ids.ACTION_UNDO_DELETE in json.dumps(deleted_view["view"])
+    assert get_contact(touchbase.db, ME, jane.id).last_contacted_at is None
+
+    touchbase.slack.block_actions(
+        [{"action_id": ids.ACTION_UNDO_DELETE, "value": str(record.id)}], view=detail
+    )
+    restored_view = touchbase.fake.wait_for("views.update", count=2)[1].args["view"]
+    check_view(restored_view)
+    assert ids.ACTION_UNDO_DELETE not in json.dumps(restored_view)
+    assert get_contact(touchbase.db, ME, jane.id).last_contacted_at == record.occurred_at
