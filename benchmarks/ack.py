@@ -32,10 +32,10 @@ from benchmarks.common import DATA_DIR, Row, log, summary_ms
 from benchmarks.serving import SIGNING_SECRET, Server, bare_server, touchbase_server
 from blocks import ids
 from blocks.modals import LogPrefill, log_modal
+from bot.domain.records import Actor
 from handlers.common import encode_metadata
 from storage.contacts import ContactDraft, create_contact
 from storage.db import Database
-from storage.records import Actor
 from tests.fake_slack import FakeSlack
 from tests.modal_submit import submission
 from tests.slack_requests import FORM, SlackSender, form_body, payload_body, signed_headers

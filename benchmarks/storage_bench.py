@@ -25,6 +25,7 @@ from sqlalchemy import event
 
 from benchmarks.common import Row, interleaved_medians, log
 from benchmarks.loader import MAIN_TEAM, Dataset, author_id, name_key
+from bot.domain.records import Actor
 from storage.contacts import FUZZY_CANDIDATES, find_contacts
 from storage.db import Database
 from storage.interactions import (
@@ -33,7 +34,6 @@ from storage.interactions import (
     encode_cursor,
     list_interactions,
 )
-from storage.records import Actor
 from storage.timelines import contact_history
 
 try:  # being written by another helper; the row says "pending" until it lands

@@ -9,8 +9,8 @@ from blocks import ids
 from blocks.interactions import interaction_line
 from blocks.kit import actions, button, context, option, placeholder, section
 from blocks.text import escape, plain, type_emoji, type_label
-from storage.models import INTERACTION_TYPES
-from storage.records import InteractionRecord
+from bot.domain.records import InteractionRecord
+from bot.domain.rules import INTERACTION_TYPES
 
 PAGE_SIZE = 15
 # Beyond this many matches the header says "10,000+" rather than paying for an exact count.

@@ -22,7 +22,7 @@ from blocks.text import (
     truncate,
     user_mention,
 )
-from storage.records import ContactMatch, ContactRecord, InteractionRecord
+from bot.domain.records import ContactMatch, ContactRecord, InteractionRecord
 
 CHOICES_MAX = 10
 RECENT_TITLE = "*Latest interactions*"

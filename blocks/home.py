@@ -9,7 +9,7 @@ from blocks.contacts import snooze_menu
 from blocks.interactions import interaction_line
 from blocks.kit import actions, button, context, header, option, placeholder, section
 from blocks.text import ago, escape, escape_truncate
-from storage.records import ContactRecord, InteractionRecord
+from bot.domain.records import ContactRecord, InteractionRecord
 
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Half-hourly choices for the digest time; a custom saved time is added if missing.

@@ -25,7 +25,7 @@ from blocks.text import (
     type_label,
     user_mention,
 )
-from storage.records import InteractionRecord
+from bot.domain.records import InteractionRecord
 
 # The card previews notes; the detail modal shows them in full.
 CARD_NOTES_CHARS = 500

@@ -24,10 +24,15 @@ from blocks.text import (
     type_emoji,
     type_label,
 )
-from storage.contacts import COMPANY_MAX_CHARS, NAME_MAX_CHARS
-from storage.interactions import MAX_DURATION_MINUTES, NOTES_MAX_CHARS, SUMMARY_MAX_CHARS
-from storage.models import INTERACTION_TYPES
-from storage.records import ContactMatch, ContactRecord
+from bot.domain.records import ContactMatch, ContactRecord
+from bot.domain.rules import (
+    COMPANY_MAX_CHARS,
+    INTERACTION_TYPES,
+    MAX_DURATION_MINUTES,
+    NAME_MAX_CHARS,
+    NOTES_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+)
 
 CADENCE_MIN_DAYS = 1
 CADENCE_MAX_DAYS = 3650

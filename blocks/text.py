@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from storage.models import INTERACTION_TYPES
+from bot.domain.rules import INTERACTION_TYPES
 
 ELLIPSIS = "…"
 # Shown instead of blank user text: Slack rejects empty text objects.

@@ -22,8 +22,8 @@ from blocks.text import (
     one_line,
     type_emoji,
 )
-from storage.models import INTERACTION_TYPES
-from storage.records import ContactRecord, InteractionRecord
+from bot.domain.records import ContactRecord, InteractionRecord
+from bot.domain.rules import INTERACTION_TYPES
 
 if TYPE_CHECKING:  # a type only: renderers never touch the database
     from storage.timelines import ContactHistory

@@ -129,7 +129,7 @@ def _export_to_file(db, args, path: Path) -> int:
 
 
 def cmd_import_contacts(args, settings: Settings) -> int:
-    from storage.errors import Invalid
+    from bot.domain.errors import Invalid
     from storage.transfer import import_contacts
 
     path = Path(args.file)

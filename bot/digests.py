@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.digest import digest_message, digest_text, team_digest_message, team_digest_text
+from bot.domain.records import Actor
 from storage.db import Database
 from storage.digests import (
     TEAM_DIGEST_USER,
@@ -37,7 +38,6 @@ from storage.digests import (
     stale_contacts_for_owner,
     team_week_summary,
 )
-from storage.records import Actor
 
 logger = logging.getLogger("touchbase.digests")
 

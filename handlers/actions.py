@@ -11,12 +11,12 @@ from blocks import ids
 from blocks.contacts import contact_card
 from blocks.interactions import deleted_card, interaction_card, interaction_detail_modal
 from blocks.modals import LogPrefill, contact_modal, snooze_modal
+from bot.domain.errors import DomainError, Forbidden, NotFound
 from handlers.capture import open_log_modal
 from handlers.common import acting_user, encode_metadata, parse_id, services, tell_user
 from handlers.errors import user_message
 from handlers.live import interactions_changed
 from storage.contacts import ContactDraft, create_contact, get_contact, snooze_contact
-from storage.errors import DomainError, Forbidden, NotFound
 from storage.interactions import (
     delete_interaction,
     get_interaction,

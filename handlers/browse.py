@@ -14,11 +14,12 @@ from blocks import ids
 from blocks.browse import COUNT_CAP, PAGE_SIZE, ListState, list_modal
 from blocks.interactions import interaction_detail_modal
 from blocks.modals import contact_options
+from bot.domain.errors import DomainError
+from bot.domain.records import Actor
 from bot.filters import parse_filters
 from handlers.common import acting_user, decode_metadata, encode_metadata, parse_id, services
 from handlers.errors import user_message
 from storage.contacts import find_contacts, get_contact, resolve_contact
-from storage.errors import DomainError
 from storage.interactions import (
     InteractionFilters,
     count_interactions,
@@ -26,7 +27,6 @@ from storage.interactions import (
     get_interaction,
     list_interactions,
 )
-from storage.records import Actor
 
 logger = logging.getLogger(__name__)
 FILTER_ACTIONS = (

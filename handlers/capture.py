@@ -11,10 +11,10 @@ from slack_sdk import WebClient
 from blocks import ids
 from blocks.interactions import interaction_card
 from blocks.modals import LogPrefill, log_modal
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor, InteractionRecord
 from bot.users import SlackUser
 from handlers.common import decode_metadata, encode_metadata, parse_id, tell_user
-from storage.errors import Invalid
-from storage.records import Actor, InteractionRecord
 
 logger = logging.getLogger(__name__)
 

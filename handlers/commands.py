@@ -9,6 +9,7 @@ from slack_bolt import App
 from blocks.contacts import contact_card, contact_choices, contact_not_found
 from blocks.messages import notice
 from blocks.modals import LogPrefill
+from bot.domain.errors import Conflict, DomainError, Invalid
 from bot.quicklog import parse_quick_log, usage_text
 from handlers.capture import confirm_saved, local_defaults, open_log_modal
 from handlers.common import acting_user, services
@@ -22,7 +23,6 @@ from storage.contacts import (
     has_contact_named,
     resolve_contact,
 )
-from storage.errors import Conflict, DomainError, Invalid
 from storage.interactions import InteractionDraft, create_interaction, latest_interactions_for_contact
 
 logger = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.records import Actor
 from bot.services import Services
 from bot.users import SlackUser
-from storage.records import Actor
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The one place where errors become Slack answers.
 
-Domain errors (storage.errors) are the user's to fix and get a plain sentence; anything
+Domain errors (bot.domain.errors) are the user's to fix and get a plain sentence; anything
 else is logged with a reference id and the user gets a short apology quoting it.
 """
 
@@ -13,7 +13,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from blocks import ids
-from storage.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from bot.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 logger = logging.getLogger(__name__)
 

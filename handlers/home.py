@@ -9,6 +9,8 @@ from slack_bolt import App
 from blocks import ids
 from blocks.home import home_view
 from blocks.modals import LogPrefill
+from bot.domain.errors import DomainError
+from bot.domain.records import Actor
 from handlers.capture import local_defaults, open_log_modal
 from handlers.common import acting_user, services
 from storage.digests import (
@@ -17,9 +19,7 @@ from storage.digests import (
     stale_contacts_for_owner,
     update_user_settings,
 )
-from storage.errors import DomainError
 from storage.interactions import InteractionFilters, list_interactions
-from storage.records import Actor
 
 logger = logging.getLogger(__name__)
 HOME_STALE_MAX = 10

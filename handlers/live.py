@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from storage.records import Actor
+from bot.domain.records import Actor
 
 logger = logging.getLogger(__name__)
 

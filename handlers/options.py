@@ -6,9 +6,9 @@ from slack_bolt import App
 
 from blocks import ids
 from blocks.modals import contact_options
+from bot.domain.records import Actor
 from handlers.common import services
 from storage.contacts import find_contacts
-from storage.records import Actor
 
 
 def register(app: App) -> None:

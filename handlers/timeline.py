@@ -32,12 +32,12 @@ from blocks.timeline import (
     timeline_months,
     timeline_parent,
 )
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.records import Actor
 from bot.services import Services
 from handlers.common import acting_user, parse_id, services, tell_user
 from handlers.errors import user_message
 from storage.contacts import get_contact, resolve_contact
-from storage.errors import DomainError, NotFound
-from storage.records import Actor
 from storage.timelines import (
     ContactHistory,
     ThreadRecord,

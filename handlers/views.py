@@ -9,6 +9,7 @@ from slack_bolt import App
 
 from blocks import ids
 from blocks.contacts import contact_card
+from bot.domain.errors import DomainError, Invalid
 from handlers.capture import confirm_saved, read_log_submission
 from handlers.common import acting_user, decode_metadata, services, tell_user
 from handlers.errors import apology, modal_errors
@@ -21,7 +22,6 @@ from storage.contacts import (
     snooze_contact,
     update_contact,
 )
-from storage.errors import DomainError, Invalid
 from storage.interactions import (
     InteractionChanges,
     InteractionDraft,

@@ -13,13 +13,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.errors import Conflict, Invalid, NotFound
+from bot.domain.records import Actor, ContactMatch, ContactRecord
+from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
 from storage.db import Database
-from storage.errors import Conflict, Invalid, NotFound
 from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace, utcnow
-from storage.records import Actor, ContactMatch, ContactRecord
 
-NAME_MAX_CHARS = 200
-COMPANY_MAX_CHARS = 200
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # Fuzzy matching compares against at most this many names of a workspace.
 FUZZY_CANDIDATES = 5000

@@ -30,11 +30,11 @@ from sqlalchemy import and_, case, func, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor, ContactRecord
 from storage.contacts import default_cadence, ensure_workspace, to_record
 from storage.db import Database
-from storage.errors import Invalid
 from storage.models import Contact, DigestDelivery, Interaction, UserSettings, UTCDateTime, Workspace, utcnow
-from storage.records import Actor, ContactRecord
 
 DEFAULT_DIGEST_TIME = "09:00"
 DEFAULT_DIGEST_WEEKDAYS = frozenset({0, 1, 2, 3, 4})  # Monday is 0

@@ -13,24 +13,25 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.errors import Forbidden, Invalid, NotFound
+from bot.domain.records import Actor, InteractionRecord, Page
+from bot.domain.rules import (
+    EARLIEST,
+    FUTURE_SKEW,
+    MAX_DURATION_MINUTES,
+    NOTES_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+)
 from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
-from storage.errors import Forbidden, Invalid, NotFound
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction, utcnow
-from storage.records import Actor, InteractionRecord, Page
 
-SUMMARY_MAX_CHARS = 300
-NOTES_MAX_CHARS = 3000
-MAX_DURATION_MINUTES = 1440
-# Clocks disagree a little; a few minutes ahead is still "now", further is a plan.
-FUTURE_SKEW = timedelta(minutes=5)
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 PAGE_SIZE_MAX = 100
 
 

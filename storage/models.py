@@ -20,11 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-INTERACTION_TYPES = ("call", "email", "meeting", "message", "note", "other")
-# A note records something about a contact without being in touch with them.
-CONTACT_TYPES = tuple(t for t in INTERACTION_TYPES if t != "note")
-SOURCES = ("command", "modal", "shortcut", "import")
-DEFAULT_CADENCE_DAYS = 30
+from bot.domain.rules import CONTACT_TYPES, DEFAULT_CADENCE_DAYS, INTERACTION_TYPES, SOURCES  # noqa: F401
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

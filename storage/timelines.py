@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.domain.errors import Invalid, NotFound
+from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from storage.contacts import default_cadence, load_contact, to_record
 from storage.db import Database
-from storage.errors import Invalid, NotFound
 from storage.interactions import _to_record
 from storage.models import Interaction, TimelineReply, TimelineThread, utcnow
-from storage.records import Actor, ContactRecord, InteractionRecord
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

@@ -36,6 +36,7 @@ from sqlalchemy import and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.errors import Invalid
 from storage.contacts import (
     EMAIL_RE,
     ContactDraft,
@@ -46,7 +47,6 @@ from storage.contacts import (
     refresh_due_at,
 )
 from storage.db import Database
-from storage.errors import Invalid
 from storage.models import Contact, Interaction, Workspace, utcnow
 
 ExportFormat = Literal["csv", "json"]

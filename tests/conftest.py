@@ -79,8 +79,8 @@ def touchbase(db, fake_slack, clock):
 @pytest.fixture(scope="module")
 def touchbase_sqlite(tmp_path_factory, sqlite_template):
     """One app for a whole module (SQLite), for property tests that send many requests."""
+    from bot.domain.records import Actor
     from storage.contacts import ContactDraft, create_contact
-    from storage.records import Actor
     from tests.app_harness import SIGNING_SECRET, Clock, RunningApp, ServedApp
     from tests.fake_slack import FakeSlack
     from tests.slack_requests import SlackSender

@@ -36,8 +36,8 @@ from blocks.text import (
     truncate,
     truncate_mrkdwn,
 )
+from bot.domain.records import ContactMatch, ContactRecord, InteractionRecord
 from storage.models import INTERACTION_TYPES
-from storage.records import ContactMatch, ContactRecord, InteractionRecord
 from tests.blockkit import check_blocks, check_options, check_view
 
 NOW = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from blocks import ids
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact
 from storage.interactions import InteractionDraft, create_interaction
-from storage.records import Actor
 from tests.blockkit import check_view
 
 ME = Actor(team_id="T111", user_id="U111")

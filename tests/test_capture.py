@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from blocks import ids
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, find_contact_by_slack_user, get_contact
 from storage.interactions import InteractionDraft, InteractionFilters, create_interaction, list_interactions
-from storage.records import Actor
 from tests.app_harness import wait_responses
 from tests.blockkit import check_blocks, check_view
 from tests.modal_submit import submission

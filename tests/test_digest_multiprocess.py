@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.records import Actor
 from storage.db import Database
 from storage.digests import TEAM_DIGEST_USER, list_deliveries, set_team_digest_channel
-from storage.records import Actor
 from tests.databases import in_ci
 from tests.test_digests import add_contact, person
 

@@ -21,6 +21,8 @@ from blocks import ids
 from blocks.digest import digest_message, team_digest_message
 from bot.cli_digest import add_digest_commands
 from bot.digests import run_digests
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, SettingsError
 from bot.slack import retry_handlers
@@ -51,10 +53,8 @@ from storage.digests import (
     team_week_summary,
     update_user_settings,
 )
-from storage.errors import Invalid
 from storage.interactions import InteractionDraft, create_interaction
 from storage.models import Contact
-from storage.records import Actor
 from tests.blockkit import check_blocks
 
 ROOT = Path(__file__).resolve().parent.parent

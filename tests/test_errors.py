@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact
-from storage.records import Actor
 from tests.app_harness import wait_responses
 
 ME = Actor(team_id="T111", user_id="U111")

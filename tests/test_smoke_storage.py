@@ -1,8 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact
 from storage.interactions import InteractionDraft, create_interaction
-from storage.records import Actor
 
 ALICE = Actor(team_id="T1", user_id="U1")
 

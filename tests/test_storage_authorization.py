@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.errors import Forbidden, NotFound
+from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from storage.contacts import (
     ContactChanges,
     ContactDraft,
@@ -18,7 +20,6 @@ from storage.contacts import (
     snooze_contact,
     update_contact,
 )
-from storage.errors import Forbidden, NotFound
 from storage.interactions import (
     InteractionChanges,
     InteractionDraft,
@@ -31,7 +32,6 @@ from storage.interactions import (
     restore_interaction,
     update_interaction,
 )
-from storage.records import Actor, ContactRecord, InteractionRecord
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 AUTHOR = Actor(team_id="T1", user_id="U_AUTHOR")

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
+from bot.domain.errors import NotFound
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact
-from storage.errors import NotFound
 from storage.interactions import (
     InteractionChanges,
     InteractionDraft,
@@ -21,7 +22,6 @@ from storage.interactions import (
     update_interaction,
 )
 from storage.models import INTERACTION_TYPES, Interaction, UTCDateTime
-from storage.records import Actor
 
 TEAM = "T1"
 WRITERS = 8

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from bot.domain.errors import Conflict, Invalid
+from bot.domain.records import Actor
 from storage.contacts import (
     ContactChanges,
     ContactDraft,
@@ -19,9 +21,7 @@ from storage.contacts import (
     snooze_contact,
     update_contact,
 )
-from storage.errors import Conflict, Invalid
 from storage.interactions import InteractionDraft, create_interaction
-from storage.records import Actor
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ALICE = Actor(team_id="T1", user_id="U_ALICE")

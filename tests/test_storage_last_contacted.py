@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import update
 
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact, snooze_contact
 from storage.interactions import (
     InteractionChanges,
@@ -22,7 +23,6 @@ from storage.interactions import (
     update_interaction,
 )
 from storage.models import CONTACT_TYPES, DEFAULT_CADENCE_DAYS, Workspace
-from storage.records import Actor
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ALICE = Actor(team_id="T1", user_id="U_ALICE")

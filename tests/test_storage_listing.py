@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor, InteractionRecord, Page
 from storage.contacts import ContactDraft, create_contact
-from storage.errors import Invalid
 from storage.interactions import (
     PAGE_SIZE_MAX,
     InteractionDraft,
@@ -23,7 +24,6 @@ from storage.interactions import (
     list_interactions,
 )
 from storage.models import Interaction
-from storage.records import Actor, InteractionRecord, Page
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ALICE = Actor(team_id="T1", user_id="U_ALICE")

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact
-from storage.errors import Invalid
 from storage.interactions import (
     InteractionChanges,
     InteractionDraft,
@@ -18,7 +19,6 @@ from storage.interactions import (
     update_interaction,
 )
 from storage.models import Interaction
-from storage.records import Actor
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ALICE = Actor(team_id="T1", user_id="U_ALICE")

@@ -25,6 +25,7 @@ from blocks.timeline import (
     month_reply,
     timeline_parent,
 )
+from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.services import Services
 from bot.users import UserDirectory
 from storage.contacts import ContactDraft, create_contact
@@ -36,7 +37,6 @@ from storage.interactions import (
     restore_interaction,
     update_interaction,
 )
-from storage.records import Actor, ContactRecord, InteractionRecord
 from storage.timelines import (
     contact_history,
     month_interactions,
@@ -523,7 +523,7 @@ def test_month_interactions_are_the_local_month(db, tz, february):
 
 
 def test_timeline_storage_is_scoped_to_the_workspace(db):
-    from storage.errors import NotFound
+    from bot.domain.errors import NotFound
 
     jane, _ = jane_with_history(db)
     thread_id = start_thread(db, ACTOR, jane.id, "C1", "1.000001", LOS_ANGELES)

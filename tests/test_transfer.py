@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, insert, select
 
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact
-from storage.errors import Invalid
 from storage.interactions import InteractionDraft, create_interaction, delete_interaction
 from storage.models import DEFAULT_CADENCE_DAYS, Contact, Interaction, Workspace
-from storage.records import Actor
 from storage.transfer import EXPORT_COLUMNS, export_interactions, import_contacts
 
 T1, T2 = "T111", "T222"
