@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from bot.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from bot.verification import VERIFIED_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +68,13 @@ def register(app: App) -> None:
 
 def handle_unexpected(error, body, respond, context, logger):
     """Last resort for exceptions a listener didn't handle: tell the user, keep a reference."""
+    if not context.get(VERIFIED_KEY):
+        # Nothing from an unverified request is trusted: no reply to its URLs, channels or users.
+        logger.warning("Error before the request was verified: %s", type(error).__name__)
+        return BoltResponse(status=401, body={"error": "invalid request"})
     text = user_message(error)
     try:
-        if respond is not None and (body or {}).get("response_url"):
+        if respond is not None and context.response_url:
             respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.client is not None and context.user_id and context.channel_id:
             context.client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)
