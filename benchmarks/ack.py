@@ -33,7 +33,7 @@ from benchmarks.serving import SIGNING_SECRET, Server, bare_server, touchbase_se
 from blocks import ids
 from blocks.modals import LogPrefill, log_modal
 from bot.domain.records import Actor
-from handlers.common import encode_metadata
+from blocks.metadata import encode_metadata
 from storage.contacts import ContactDraft, create_contact
 from storage.db import Database
 from tests.fake_slack import FakeSlack

@@ -192,6 +192,12 @@ def date_token(dt: datetime, fmt: str = DEFAULT_DATE_FORMAT) -> str:
     return f"<!date^{int(dt.timestamp())}^{fmt}|{fallback}>"
 
 
+def ago_token(dt: datetime) -> str:
+    """ "3 hours ago" that Slack keeps current for each reader (never frozen into a message)."""
+    dt = _aware(dt).astimezone(UTC)
+    return f"<!date^{int(dt.timestamp())}^{{ago}}|{dt.strftime('%Y-%m-%d %H:%M UTC')}>"
+
+
 def _count(n: int, unit: str) -> str:
     return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 

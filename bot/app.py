@@ -11,13 +11,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
-from bot.services import Services, utc_now
+from bot.services import AfterAnswer, Services, utc_now
+from bot.services.users import UserDirectory
 from bot.settings import Settings
-from bot.users import UserDirectory
 from bot.verification import StrictRequestVerification, allowed_response_url
+from handlers.common import AFTER_KEY, SERVICES_KEY
 from storage.db import Database
-
-SERVICES_KEY = "touchbase"
 
 
 def create_app(
@@ -55,6 +54,7 @@ def create_app(
     @app.middleware
     def provide_services(context, next):
         context[SERVICES_KEY] = services
+        context[AFTER_KEY] = AfterAnswer()
         if context.response_url is not None and not allowed_response_url(
             context.response_url, settings.slack_api_url
         ):

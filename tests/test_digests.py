@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from blocks import ids
 from blocks.digest import digest_message, team_digest_message
 from bot.cli_digest import add_digest_commands
-from bot.digests import run_digests
+from bot.services.digests import run_digests
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor
 from bot.scheduler import start_scheduler

@@ -27,7 +27,7 @@ from blocks.timeline import (
 )
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.services import Services
-from bot.users import UserDirectory
+from bot.services.users import UserDirectory
 from storage.contacts import ContactDraft, create_contact
 from storage.interactions import (
     InteractionChanges,
