@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from blocks import ids
@@ -22,11 +22,8 @@ from blocks.text import (
     one_line,
     type_emoji,
 )
-from bot.domain.records import ContactRecord, InteractionRecord
+from bot.domain.records import ContactHistory, ContactRecord, InteractionRecord
 from bot.domain.rules import INTERACTION_TYPES
-
-if TYPE_CHECKING:  # a type only: renderers never touch the database
-    from storage.timelines import ContactHistory
 
 MONTH_NAMES = (
     "January",

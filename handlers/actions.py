@@ -177,7 +177,7 @@ def undo_delete(ack, body, respond, client, context):
     svc = services(context)
     actor, _ = acting_user(context)
     try:
-        record = restore_interaction(svc.db, actor, parse_id(_action_value(body)) or 0)
+        record = restore_interaction(svc.db, actor, parse_id(_action_value(body)) or 0, now=svc.now())
     except DomainError as error:
         _refuse(body, respond, client, actor.user_id, error)
         return
@@ -309,7 +309,7 @@ def create_contact_action(ack, body, respond, client, context):
     svc = services(context)
     actor, _ = acting_user(context)
     try:
-        contact = create_contact(svc.db, actor, ContactDraft(name=_action_value(body)))
+        contact = create_contact(svc.db, actor, ContactDraft(name=_action_value(body)), now=svc.now())
     except DomainError as error:
         _refuse(body, respond, client, actor.user_id, error)
         return

@@ -74,7 +74,7 @@ def log_command(ack, body, respond, client, context):
             mentioned = svc.users.get(actor.team_id, parsed.mention_user_id, client=client)
             if mentioned.known and not mentioned.deleted:
                 contact, _ = ensure_contact_for_slack_user(
-                    svc.db, actor, mentioned.id, name=mentioned.name, email=mentioned.email
+                    svc.db, actor, mentioned.id, name=mentioned.name, email=mentioned.email, now=now
                 )
             else:
                 problems.append("I couldn't look up the person you mentioned.")
@@ -153,7 +153,7 @@ def contact_command(ack, body, respond, client, context):
     if text.lower().startswith("add ") or text.lower() == "add":
         draft = parse_contact_add(text[4:])
         try:
-            contact = create_contact(svc.db, actor, draft)
+            contact = create_contact(svc.db, actor, draft, now=now)
         except Conflict as conflict:
             respond(text=f"{conflict.message} Try `/contact {draft.name}`.", response_type="ephemeral")
             return

@@ -13,13 +13,9 @@ from bot.domain.errors import DomainError
 from bot.domain.records import Actor
 from handlers.capture import local_defaults, open_log_modal
 from handlers.common import acting_user, services
-from storage.digests import (
-    get_user_settings,
-    remember_user_tz,
-    stale_contacts_for_owner,
-    update_user_settings,
-)
 from storage.interactions import InteractionFilters, list_interactions
+from storage.staleness import stale_contacts_for_owner
+from storage.user_settings import get_user_settings, remember_user_tz, update_user_settings
 
 logger = logging.getLogger(__name__)
 HOME_STALE_MAX = 10
@@ -61,7 +57,7 @@ def app_home_opened(event, client, context):
     actor, user = acting_user(context)
     if user.known:
         # The scheduler reads the zone from here rather than asking Slack for everyone.
-        remember_user_tz(svc.db, actor.team_id, actor.user_id, user.tz.key)
+        remember_user_tz(svc.db, actor.team_id, actor.user_id, user.tz.key, now=svc.now())
     publish_home(client, svc, actor, user.tz.key)
 
 
@@ -82,19 +78,19 @@ def digest_setting_changed(ack, body, client, context):
     try:
         if action_id == ids.ACTION_HOME_DIGEST_ENABLED:
             update_user_settings(
-                svc.db, actor, enabled=(action.get("selected_option") or {}).get("value") == "on"
+                svc.db, actor, now=svc.now(), enabled=(action.get("selected_option") or {}).get("value") == "on"
             )
         elif action_id == ids.ACTION_HOME_DIGEST_TIME:
-            update_user_settings(svc.db, actor, time=(action.get("selected_option") or {}).get("value") or "")
+            update_user_settings(svc.db, actor, now=svc.now(), time=(action.get("selected_option") or {}).get("value") or "")
         else:
             days = [
                 int(o["value"]) for o in action.get("selected_options") or [] if o.get("value", "").isdigit()
             ]
             if not days:
                 # No day at all means "off"; keep the days they had so turning it on again restores them.
-                update_user_settings(svc.db, actor, enabled=False)
+                update_user_settings(svc.db, actor, now=svc.now(), enabled=False)
             else:
-                update_user_settings(svc.db, actor, weekdays=days, enabled=True)
+                update_user_settings(svc.db, actor, now=svc.now(), weekdays=days, enabled=True)
     except DomainError as error:
         logger.info("digest setting refused for %s: %s", actor.user_id, error)
     publish_home(client, svc, actor, user.tz.key)

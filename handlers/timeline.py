@@ -33,14 +33,12 @@ from blocks.timeline import (
     timeline_parent,
 )
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.records import Actor
+from bot.domain.records import Actor, ContactHistory, ThreadRecord
 from bot.services import Services
 from handlers.common import acting_user, parse_id, services, tell_user
 from handlers.errors import user_message
 from storage.contacts import get_contact, resolve_contact
 from storage.timelines import (
-    ContactHistory,
-    ThreadRecord,
     contact_history,
     forget_thread,
     get_thread,
@@ -201,7 +199,7 @@ def post_timeline(
     text, blocks = timeline_parent(history, now=now, shown=shown)
     channel, thread_ts, in_dm = _post_parent(client, actor.user_id, channel_id, text, blocks)
     # Remembered before the replies go out, so a change made meanwhile already reaches this thread.
-    thread_id = start_thread(svc.db, actor, contact_id, channel, thread_ts, tz)
+    thread_id = start_thread(svc.db, actor, contact_id, channel, thread_ts, tz, now=svc.now())
     posted = 0
     for group in months:
         _pace(svc)

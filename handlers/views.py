@@ -120,9 +120,11 @@ def _create_contact_from_modal(svc, actor, fields, metadata, client) -> int:
     slack_user = metadata.get("slack_user")
     if slack_user and name == metadata.get("new_name"):
         person = svc.users.get(actor.team_id, slack_user, client=client)
-        contact, _ = ensure_contact_for_slack_user(svc.db, actor, slack_user, name=name, email=person.email)
+        contact, _ = ensure_contact_for_slack_user(
+            svc.db, actor, slack_user, name=name, email=person.email, now=svc.now()
+        )
         return contact.id
-    return create_contact(svc.db, actor, ContactDraft(name=name)).id
+    return create_contact(svc.db, actor, ContactDraft(name=name), now=svc.now()).id
 
 
 def _input_value(values: dict, block: str, key: str = "value"):
@@ -156,6 +158,7 @@ def submit_contact_modal(ack, body, view, client, context):
                 clear_company=not company,
                 clear_cadence=not cadence_text,
             ),
+            now=svc.now(),
         )
     except DomainError as error:
         ack(response_action="errors", errors=modal_errors(error, fallback_block=ids.BLOCK_CONTACT_NAME))
