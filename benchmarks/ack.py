@@ -31,9 +31,9 @@ from zoneinfo import ZoneInfo
 from benchmarks.common import DATA_DIR, Row, log, summary_ms
 from benchmarks.serving import SIGNING_SECRET, Server, bare_server, touchbase_server
 from blocks import ids
+from blocks.metadata import encode_metadata
 from blocks.modals import LogPrefill, log_modal
 from bot.domain.records import Actor
-from blocks.metadata import encode_metadata
 from storage.contacts import ContactDraft, create_contact
 from storage.db import Database
 from tests.fake_slack import FakeSlack

@@ -25,7 +25,8 @@ from blocks.text import (
     type_label,
     user_mention,
 )
-from storage.digests import DIGEST_CONTACTS_MAX, StaleContact, TeamWeekSummary
+from bot.domain.records import StaleContact, TeamWeekSummary
+from bot.domain.rules import DIGEST_CONTACTS_MAX
 
 SUMMARY_CHARS = 200
 NAME_CHARS = 120

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from blocks import ids
@@ -24,11 +24,8 @@ from blocks.text import (
     type_emoji,
 )
 from bot.domain.outcomes import PostedTimeline
-from bot.domain.records import InteractionRecord
+from bot.domain.records import ContactHistory, InteractionRecord
 from bot.domain.rules import INTERACTION_TYPES
-
-if TYPE_CHECKING:  # a type only: renderers never touch the database
-    from storage.timelines import ContactHistory
 
 MONTH_NAMES = (
     "January",

@@ -16,25 +16,6 @@ from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
-
-from blocks import ids
-from blocks.digest import digest_message, team_digest_message
-from bot.cli_digest import add_digest_commands
-from bot.services.digests import run_digests
-from bot.domain.errors import Invalid
-from bot.domain.records import Actor
-from bot.scheduler import start_scheduler
-from bot.settings import Settings, SettingsError
-from bot.slack import retry_handlers
-from storage.contacts import (
-    ContactChanges,
-    ContactDraft,
-    create_contact,
-    default_cadence,
-    refresh_due_at,
-    snooze_contact,
-    update_contact,
-)
 from storage.digests import (
     CLAIM_TIMEOUT,
     TEAM_DIGEST_USER,
@@ -52,6 +33,25 @@ from storage.digests import (
     stale_contacts_for_owner,
     team_week_summary,
     update_user_settings,
+)
+
+from blocks import ids
+from blocks.digest import digest_message, team_digest_message
+from bot.cli_digest import add_digest_commands
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor
+from bot.scheduler import start_scheduler
+from bot.services.digests import run_digests
+from bot.settings import Settings, SettingsError
+from bot.slack import retry_handlers
+from storage.contacts import (
+    ContactChanges,
+    ContactDraft,
+    create_contact,
+    default_cadence,
+    refresh_due_at,
+    snooze_contact,
+    update_contact,
 )
 from storage.interactions import InteractionDraft, create_interaction
 from storage.models import Contact

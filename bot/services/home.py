@@ -11,15 +11,15 @@ from blocks.metadata import encode_metadata
 from bot.domain.errors import Forbidden
 from bot.domain.records import Actor
 from bot.services import Services
-from storage.digests import (
+from storage.interactions import InteractionFilters, list_interactions
+from storage.staleness import stale_contacts_for_owner
+from storage.user_settings import (
+    get_team_digest_channel,
     get_user_settings,
     remember_user_tz,
     set_team_digest_channel,
-    stale_contacts_for_owner,
     update_user_settings,
 )
-from storage.interactions import InteractionFilters, list_interactions
-from storage.workspaces import get_team_digest_channel
 
 HOME_STALE_MAX = 10
 HOME_RECENT_MAX = 10

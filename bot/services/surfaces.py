@@ -22,7 +22,7 @@ from bot.services import AfterAnswer, Services
 from bot.services.browse import ListRef, detail_view, render_list_again
 from bot.services.home import publish_home
 from bot.services.timeline import refresh_timelines
-from storage.digests import stale_contacts_for_owner
+from storage.staleness import stale_contacts_for_owner
 
 logger = logging.getLogger(__name__)
 
