@@ -87,7 +87,9 @@ def interaction_card(interaction: InteractionRecord, *, now: datetime, can_edit:
     return [section(text), actions(*buttons)]
 
 
-def saved_confirmation(interaction: InteractionRecord, *, now: datetime, edited: bool) -> tuple[str, list[dict]]:
+def saved_confirmation(
+    interaction: InteractionRecord, *, now: datetime, edited: bool
+) -> tuple[str, list[dict]]:
     """The answer to a save: "Logged …" for a new interaction, "Updated …" for an edit, with its card."""
     verb = "Updated" if edited else "Logged"
     text = f"{verb} {interaction.type} with {interaction.contact_name}."

@@ -159,7 +159,7 @@ def split_escaped(text: str, limit: int) -> list[str]:
 
 
 def is_user_id(value: str | None) -> bool:
-    return bool(value) and _USER_ID.fullmatch(value) is not None
+    return value is not None and _USER_ID.fullmatch(value) is not None
 
 
 def user_mention(user_id: str | None) -> str:

@@ -64,8 +64,10 @@ class StrictRequestVerification(RequestVerification):
         if self._can_skip(req.mode, req.body):
             req.context[VERIFIED_KEY] = True  # Socket Mode: the connection itself is authenticated
             return next()
-        timestamp = (req.headers.get("x-slack-request-timestamp") or [None])[0]
-        signature = (req.headers.get("x-slack-signature") or [None])[0]
+        timestamps = req.headers.get("x-slack-request-timestamp") or []
+        signatures = req.headers.get("x-slack-signature") or []
+        timestamp = timestamps[0] if timestamps else None
+        signature = signatures[0] if signatures else None
         if is_valid_slack_request(self._signing_secret, req.raw_body, timestamp, signature):
             req.context[VERIFIED_KEY] = True
             return next()

@@ -20,7 +20,7 @@ from bot.domain.rules import zone
 from bot.filters import parse_filters
 from bot.services import Services
 from bot.services import browse as browse_service
-from handlers.common import acting_user, first_action, listener, parse_id, text_of
+from handlers.common import acting_user, as_dict, first_action, listener, parse_id, text_of
 from handlers.errors import user_message
 
 FILTER_ACTIONS = (
@@ -83,16 +83,12 @@ def interactions_command(
 
 
 def _state_from_view(view: dict, previous: ListState) -> ListState:
-    state = view.get("state") if isinstance(view.get("state"), dict) else {}
-    values = state.get("values") if isinstance(state.get("values"), dict) else {}
-    filters = (
-        values.get(ids.BLOCK_LIST_FILTERS) if isinstance(values.get(ids.BLOCK_LIST_FILTERS), dict) else {}
-    )
-    dates = values.get(ids.BLOCK_LIST_DATES) if isinstance(values.get(ids.BLOCK_LIST_DATES), dict) else {}
+    values = as_dict(as_dict(view.get("state")).get("values"))
+    filters = as_dict(values.get(ids.BLOCK_LIST_FILTERS))
+    dates = as_dict(values.get(ids.BLOCK_LIST_DATES))
 
     def get(container: dict, key: str) -> dict:
-        value = container.get(key)
-        return value if isinstance(value, dict) else {}
+        return as_dict(container.get(key))
 
     contact_option = get(get(filters, ids.ACTION_FILTER_CONTACT), "selected_option")
     contact_id = parse_id(contact_option.get("value"))
@@ -160,7 +156,7 @@ def turn_page(ack: Ack, body: dict, client: WebClient, context: BoltContext, svc
     forward = first_action(body).get("action_id") == ids.ACTION_PAGE_NEXT
     cursor = metadata.get("next") if forward else metadata.get("prev")
     cursor = cursor if isinstance(cursor, str) else None
-    rows = metadata.get("rows") if isinstance(metadata.get("rows"), int) else 0
+    rows = metadata["rows"] if isinstance(metadata.get("rows"), int) else 0
     state = (
         replace(state, start=state.start + rows)
         if forward

@@ -15,6 +15,8 @@ from bot.services import capture as capture_service
 from handlers.common import (
     acting_user,
     action_value,
+    as_dict,
+    as_str,
     clicked_channel,
     listener,
     parse_id,
@@ -111,8 +113,8 @@ def log_message_shortcut(
     ack()
     actor, user = acting_user(context)
     channel_id = clicked_channel(body)
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
-    message_ts = body.get("message_ts") if isinstance(body.get("message_ts"), str) else None
+    message = as_dict(body.get("message"))
+    message_ts = as_str(body.get("message_ts"))
     outcome = capture_service.message_prefill(
         svc, client, actor, user, message, channel_id=channel_id, message_ts=message_ts, now=svc.now()
     )

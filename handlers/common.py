@@ -119,13 +119,13 @@ def parse_id(value: object) -> int | None:
     return None
 
 
-def _dict(value: object) -> dict:
+def as_dict(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
 def first_action(body: dict) -> dict:
     actions = body.get("actions")
-    return _dict(actions[0]) if isinstance(actions, list) and actions else {}
+    return as_dict(actions[0]) if isinstance(actions, list) and actions else {}
 
 
 def action_value(body: dict) -> str:
@@ -133,23 +133,23 @@ def action_value(body: dict) -> str:
     action = first_action(body)
     value = action.get("value")
     if not isinstance(value, str):
-        value = _dict(action.get("selected_option")).get("value")
+        value = as_dict(action.get("selected_option")).get("value")
     return value if isinstance(value, str) else ""
 
 
 def clicked_channel(body: dict) -> str | None:
     """The conversation a click came from; None in a modal or the App Home."""
-    channel = _dict(body.get("channel")).get("id") or _dict(body.get("container")).get("channel_id")
+    channel = as_dict(body.get("channel")).get("id") or as_dict(body.get("container")).get("channel_id")
     return channel if isinstance(channel, str) else None
 
 
 def in_modal(body: dict) -> bool:
     """Clicked inside a modal (where new views are pushed), not a message or the Home tab."""
-    return _dict(body.get("view")).get("type") == "modal"
+    return as_dict(body.get("view")).get("type") == "modal"
 
 
 def on_home(body: dict) -> bool:
-    return _dict(body.get("view")).get("type") == "home"
+    return as_dict(body.get("view")).get("type") == "home"
 
 
 def text_of(body: dict, key: str = "text") -> str:
@@ -193,7 +193,7 @@ def reply(
 
     A shared message (a digest DM, a timeline thread) is never replaced by one person's answer.
     """
-    private_card = bool(_dict(body.get("container")).get("is_ephemeral"))
+    private_card = bool(as_dict(body.get("container")).get("is_ephemeral"))
     if respond is not None:
         respond(
             text=text, blocks=blocks, replace_original=replace and private_card, response_type="ephemeral"
@@ -212,7 +212,7 @@ def show_modal(client: WebClient, body: dict, view: dict) -> None:
 
 def surfaces_of_click(body: dict) -> Surfaces:
     """The surfaces a click came from, to keep true after the change it makes."""
-    view = _dict(body.get("view"))
+    view = as_dict(body.get("view"))
     metadata = decode_metadata(view.get("private_metadata"))
     callback_id = view.get("callback_id")
     if callback_id == ids.LIST_MODAL:
@@ -223,9 +223,9 @@ def surfaces_of_click(body: dict) -> Surfaces:
             list=carried.list, detail_view_id=view.get("id") if isinstance(view.get("id"), str) else None
         )
     if view.get("type") == "home":
-        return Surfaces(home_tz=_str_or_none(metadata.get("tz")) or "UTC")
+        return Surfaces(home_tz=as_str(metadata.get("tz")) or "UTC")
     block_id = first_action(body).get("block_id")
-    container = _dict(body.get("container"))
+    container = as_dict(body.get("container"))
     channel = clicked_channel(body)
     ts = container.get("message_ts")
     if (
@@ -238,5 +238,5 @@ def surfaces_of_click(body: dict) -> Surfaces:
     return NO_SURFACES
 
 
-def _str_or_none(value: object) -> str | None:
+def as_str(value: object) -> str | None:
     return value if isinstance(value, str) else None

@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from blocks import ids
 from bot.services import Services
 from bot.services import home as home_service
-from handlers.common import acting_user, first_action, listener
+from handlers.common import acting_user, as_dict, first_action, listener
 
 
 def register(app: App) -> None:
@@ -35,7 +35,7 @@ def digest_setting_changed(
     action = first_action(body)
     action_id = action.get("action_id")
     now = svc.now()
-    option = action.get("selected_option") if isinstance(action.get("selected_option"), dict) else {}
+    option = as_dict(action.get("selected_option"))
     try:
         if action_id == ids.ACTION_HOME_DIGEST_ENABLED:
             home_service.set_digest_enabled(svc, actor, option.get("value") == "on", now=now)
@@ -43,17 +43,9 @@ def digest_setting_changed(
             value = option.get("value")
             home_service.set_digest_time(svc, actor, value if isinstance(value, str) else "", now=now)
         else:
-            chosen = (
-                action.get("selected_options") if isinstance(action.get("selected_options"), list) else []
-            )
-            days = [
-                int(o["value"])
-                for o in chosen
-                if isinstance(o, dict)
-                and isinstance(o.get("value"), str)
-                and o["value"] in "0123456"
-                and len(o["value"]) == 1
-            ]
+            chosen = action.get("selected_options")
+            values = [as_dict(o).get("value") for o in chosen] if isinstance(chosen, list) else []
+            days = [int(v) for v in values if isinstance(v, str) and len(v) == 1 and v in "0123456"]
             home_service.set_digest_days(svc, actor, days, now=now)
     finally:
         # Home shows the saved settings, whatever was refused.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 T = TypeVar("T")
@@ -165,4 +165,4 @@ def _zone(name: str | None) -> ZoneInfo:
     # rules imports this module (Actor), so its `zone` is looked up when called, not at import.
     from bot.domain.rules import zone
 
-    return cast(ZoneInfo, zone(name))  # always a ZoneInfo; typed tzinfo there
+    return zone(name)

@@ -33,17 +33,20 @@ class ListRef:
     def from_json(cls, data: object) -> ListRef | None:
         if not isinstance(data, dict) or not isinstance(data.get("view"), str):
             return None
-        state = data.get("state") if isinstance(data.get("state"), dict) else {}
-        cursor = data.get("cursor") if isinstance(data.get("cursor"), str) else None
-        tz = data.get("tz") if isinstance(data.get("tz"), str) else "UTC"
-        return cls(view_id=data["view"], state=state, tz=tz, cursor=cursor)
+        state, tz, cursor = data.get("state"), data.get("tz"), data.get("cursor")
+        return cls(
+            view_id=data["view"],
+            state=state if isinstance(state, dict) else {},
+            tz=tz if isinstance(tz, str) else "UTC",
+            cursor=cursor if isinstance(cursor, str) else None,
+        )
 
     @classmethod
     def of_list_view(cls, view: dict, metadata: dict) -> ListRef | None:
         """The ref of a list modal from its own payload (the view the click came from)."""
         if not isinstance(view.get("id"), str):
             return None
-        return cls.from_json(
+        return cls.from_json(  # checks every value's type
             {
                 "view": view["id"],
                 "state": metadata.get("state"),

@@ -372,8 +372,8 @@ def message_prefill(
     def name_of(user_id: str) -> str:
         return svc.users.get(actor.team_id, user_id, client=client).name
 
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
-    notes = readable(text, name_of).strip()
+    text = message.get("text")
+    notes = readable(text if isinstance(text, str) else "", name_of).strip()
     if len(notes) > NOTES_MAX_CHARS:
         notes = notes[: NOTES_MAX_CHARS - 1] + "…"
     first_line = notes.splitlines()[0] if notes else ""
