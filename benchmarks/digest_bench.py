@@ -76,7 +76,7 @@ def run_digest_section(*, users: int, rate: float, latency: float, cap_seconds: 
             ).judge()
         ]
     from benchmarks.loader import MAIN_TEAM, load_digest_users
-    from storage.digests import list_deliveries
+    from storage.deliveries import list_deliveries
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "digests.db"
