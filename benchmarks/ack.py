@@ -176,7 +176,10 @@ def seed_database(path: str, *, contacts: int, interactions: int) -> tuple[str, 
     db = Database(report.url)
     try:
         ada = create_contact(
-            db, Actor(MAIN_TEAM, USER), ContactDraft(name=CONTACT_NAME, company="Analytical Engines")
+            db,
+            Actor(MAIN_TEAM, USER),
+            ContactDraft(name=CONTACT_NAME, company="Analytical Engines"),
+            now=datetime.now(UTC),
         )
     finally:
         db.dispose()
@@ -214,7 +217,7 @@ def seed_postgres(url: str, *, contacts: int, interactions: int) -> int:
     db = Database(url)
     try:
         draft = ContactDraft(name=CONTACT_NAME, company="Analytical Engines")
-        return create_contact(db, Actor(MAIN_TEAM, USER), draft).id
+        return create_contact(db, Actor(MAIN_TEAM, USER), draft, now=spec.now).id
     finally:
         db.dispose()
 

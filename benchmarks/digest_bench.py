@@ -75,9 +75,8 @@ def run_digest_section(*, users: int, rate: float, latency: float, cap_seconds: 
                 note=f"bot.services.digests.run_digests not importable yet ({missing})",
             ).judge()
         ]
-    from storage.digests import list_deliveries
-
     from benchmarks.loader import MAIN_TEAM, load_digest_users
+    from storage.deliveries import list_deliveries
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "digests.db"

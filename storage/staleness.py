@@ -63,6 +63,7 @@ def stale_contacts_for_owner(
                 Interaction.logged_by,
                 Workspace.default_cadence_days,
             )
+            .select_from(contact)
             .outerjoin(Interaction, Interaction.id == latest_id)
             .outerjoin(Workspace, Workspace.team_id == page.c.team_id)
             .order_by(page.c.due_at, page.c.id)
