@@ -151,5 +151,7 @@ def submit_log_modal(
     ack()
     if not saved.created:
         return  # Slack resent a submission that is already saved and confirmed
+    if form.surfaces.detail_view_id:
+        return  # edited from the detail view: it re-renders (and the list behind it), that's the answer
     text, blocks = saved_confirmation(saved.record, now=now, edited=saved.edited)
     tell_user(client, user_id=actor.user_id, channel_id=log_channel(view), text=text, blocks=blocks)

@@ -49,8 +49,10 @@ def listener(fn: Callable[..., None]) -> Callable[..., None]:
     def run(**kwargs: Any) -> None:
         ack: Ack = kwargs["ack"]
         context: BoltContext = kwargs["context"]
-        after: AfterAnswer = context.get(AFTER_KEY) or AfterAnswer()
-        kwargs.setdefault(AFTER_KEY, after)
+        after = context.get(AFTER_KEY)
+        if after is None:
+            after = context[AFTER_KEY] = AfterAnswer()
+        kwargs[AFTER_KEY] = after
         try:
             fn(**{name: kwargs.get(name) for name in wanted})
         except Exception as error:

@@ -165,6 +165,7 @@ def after_interactions_changed(
             surfaces.detail_view_id,
             interaction_id,
             now=now,
+            list_ref=surfaces.list,
         )
     if surfaces.list:
         after.add(
