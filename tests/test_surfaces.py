@@ -182,7 +182,7 @@ def _digest_click(app, action: dict, contact_id: int) -> None:
 
 
 def test_snooze_from_the_digest_updates_the_digest_in_place(touchbase):
-    sam, sue = _stale_contacts(touchbase.db, "Stale Sam", "Stale Sue")
+    sam, _sue = _stale_contacts(touchbase.db, "Stale Sam", "Stale Sue")
     _digest_click(
         touchbase,
         {
@@ -217,7 +217,7 @@ def test_snoozing_the_last_one_says_all_caught_up(touchbase):
 
 
 def test_log_from_the_digest_updates_the_digest_after_saving(touchbase):
-    sam, sue = _stale_contacts(touchbase.db, "Stale Sam", "Stale Sue")
+    _sam, sue = _stale_contacts(touchbase.db, "Stale Sam", "Stale Sue")
     _digest_click(touchbase, {"action_id": ids.ACTION_LOG_FOR_CONTACT, "value": str(sue.id)}, sue.id)
     opened = touchbase.fake.wait_for("views.open")[-1].args["view"]
     assert decode_metadata(opened["private_metadata"])["surfaces"]["digest"] == ["D111", "1700000000.000900"]
