@@ -79,7 +79,7 @@ def log_command(
     )
     if outcome.saved is not None:
         answer, blocks = saved_confirmation(outcome.saved, now=now, edited=False)
-        if respond is not None:
+        if respond is not None and response_url:
             respond(text=answer, blocks=blocks, response_type="ephemeral", replace_original=False)
         else:
             tell_user(client, user_id=actor.user_id, channel_id=channel_id, text=answer, blocks=blocks)

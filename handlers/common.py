@@ -102,7 +102,7 @@ def answer_error(
         ack()
     text = user_message(error)
     try:
-        if respond is not None:
+        if respond is not None and context.response_url:
             respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.client is not None and context.user_id:
             channel = context.channel_id or clicked_channel(body)
@@ -196,7 +196,8 @@ def reply(
     A shared message (a digest DM, a timeline thread) is never replaced by one person's answer.
     """
     private_card = bool(as_dict(body.get("container")).get("is_ephemeral"))
-    if respond is not None:
+    # Bolt hands every listener a `respond`; it only works with a (Slack) response_url.
+    if respond is not None and body.get("response_url"):
         respond(
             text=text, blocks=blocks, replace_original=replace and private_card, response_type="ephemeral"
         )

@@ -12,12 +12,12 @@ ME = Actor(team_id="T111", user_id="U111")
 
 
 def test_an_unexpected_error_gets_an_apology_with_a_reference(touchbase, monkeypatch, caplog):
-    import handlers.commands
+    import bot.services.contacts
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(handlers.commands, "resolve_contact", broken)
+    monkeypatch.setattr(bot.services.contacts, "resolve_contact", broken)
     status, _, _ = touchbase.slack.command("/contact", "jane")
     assert status == 200
     [answer] = wait_responses(touchbase.fake)

@@ -321,3 +321,81 @@ def test_timeline_messages_carry_no_frozen_relative_time(touchbase):
     parent = json.dumps(posts[0].args["blocks"])
     assert "^{ago}|" in parent  # Slack renders it for each reader, now
     assert "America/Los_Angeles time" in parent  # months are stated in the poster's zone
+
+
+# --- App Home: the weekly team digest channel, set by an admin ------------------------------
+
+
+def test_an_admin_sets_the_team_digest_channel_from_app_home(touchbase):
+    from storage.user_settings import get_team_digest_channel
+
+    touchbase.fake.set_user("U111", is_admin=True)
+    touchbase.slack.event({"type": "app_home_opened", "user": "U111", "tab": "home"})
+    home = touchbase.fake.wait_for("views.publish")[-1].args["view"]
+    assert ids.ACTION_HOME_TEAM_CHANNEL in json.dumps(home)
+    touchbase.slack.block_actions(
+        [
+            {
+                "action_id": ids.ACTION_HOME_TEAM_CHANNEL,
+                "type": "conversations_select",
+                "selected_conversation": "C777",
+            }
+        ],
+        view={
+            "type": "home",
+            "id": "VHOME",
+            "blocks": [],
+            "private_metadata": home.get("private_metadata", ""),
+        },
+    )
+    republished = touchbase.fake.wait_for("views.publish", count=2)[-1].args["view"]
+    assert get_team_digest_channel(touchbase.db, ME) == "C777"
+    assert "<#C777>" in json.dumps(republished)
+    touchbase.slack.block_actions(
+        [{"action_id": ids.ACTION_HOME_TEAM_CHANNEL_OFF, "value": "off"}],
+        view={"type": "home", "id": "VHOME", "blocks": []},
+    )
+    touchbase.fake.wait_for("views.publish", count=3)
+    assert get_team_digest_channel(touchbase.db, ME) is None
+
+
+def test_a_member_neither_sees_nor_sets_the_team_digest_channel(touchbase):
+    from storage.user_settings import get_team_digest_channel
+
+    touchbase.slack.event({"type": "app_home_opened", "user": "U111", "tab": "home"})
+    home = touchbase.fake.wait_for("views.publish")[-1].args["view"]
+    assert ids.ACTION_HOME_TEAM_CHANNEL not in json.dumps(home)
+    touchbase.slack.block_actions(
+        [
+            {
+                "action_id": ids.ACTION_HOME_TEAM_CHANNEL,
+                "type": "conversations_select",
+                "selected_conversation": "C777",
+            }
+        ],
+        view={"type": "home", "id": "VHOME", "blocks": []},
+    )
+    touchbase.fake.wait_for("views.publish", count=2)
+    [said] = touchbase.fake.wait_for("chat.postMessage")
+    assert "Only a workspace admin" in said.args["text"]
+    assert get_team_digest_channel(touchbase.db, ME) is None
+
+
+def test_snooze_from_app_home_republishes_home_without_that_contact(touchbase):
+    sam, _sue = _stale_contacts(touchbase.db, "Stale Sam", "Stale Sue")
+    touchbase.slack.event({"type": "app_home_opened", "user": "U111", "tab": "home"})
+    home = touchbase.fake.wait_for("views.publish")[-1].args["view"]
+    assert "Stale Sam" in json.dumps(home)
+    touchbase.slack.block_actions(
+        [
+            {
+                "action_id": ids.ACTION_SNOOZE_CONTACT,
+                "type": "static_select",
+                "selected_option": {"value": f"{sam.id}:7"},
+            }
+        ],
+        view={"type": "home", "id": "VHOME", "blocks": [], "private_metadata": home["private_metadata"]},
+    )
+    republished = json.dumps(touchbase.fake.wait_for("views.publish", count=2)[-1].args["view"])
+    # Sam's snooze menu (value "<id>:7") is gone from the overdue list; Sue's is still there.
+    assert f'"{sam.id}:7"' not in republished and f'"{_sue.id}:7"' in republished
