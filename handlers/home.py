@@ -78,10 +78,15 @@ def digest_setting_changed(ack, body, client, context):
     try:
         if action_id == ids.ACTION_HOME_DIGEST_ENABLED:
             update_user_settings(
-                svc.db, actor, now=svc.now(), enabled=(action.get("selected_option") or {}).get("value") == "on"
+                svc.db,
+                actor,
+                now=svc.now(),
+                enabled=(action.get("selected_option") or {}).get("value") == "on",
             )
         elif action_id == ids.ACTION_HOME_DIGEST_TIME:
-            update_user_settings(svc.db, actor, now=svc.now(), time=(action.get("selected_option") or {}).get("value") or "")
+            update_user_settings(
+                svc.db, actor, now=svc.now(), time=(action.get("selected_option") or {}).get("value") or ""
+            )
         else:
             days = [
                 int(o["value"]) for o in action.get("selected_options") or [] if o.get("value", "").isdigit()

@@ -25,6 +25,7 @@ FUZZY_CANDIDATES = 5000
 # How alike (difflib ratio) a typed name and a name must be to count as a typo of it.
 FUZZY_MIN_RATIO = 0.72
 
+
 def name_key(name: str) -> str:
     """Fold case and accents and collapse spaces: 'José  Núñez' -> 'jose nunez'."""
     decomposed = unicodedata.normalize("NFKD", name)

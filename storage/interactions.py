@@ -304,7 +304,9 @@ def update_interaction(
         return _to_record(current, contacts[target_contact_id].name)
 
 
-def delete_interaction(db: Database, actor: Actor, interaction_id: int, *, now: datetime) -> InteractionRecord:
+def delete_interaction(
+    db: Database, actor: Actor, interaction_id: int, *, now: datetime
+) -> InteractionRecord:
     """Soft-delete: the row stays, so `restore_interaction` can undo it."""
     with db.write() as session:
         interaction = _load_interaction(session, actor, interaction_id, lock=True)
@@ -316,7 +318,9 @@ def delete_interaction(db: Database, actor: Actor, interaction_id: int, *, now: 
         return _to_record(interaction, contact.name)
 
 
-def restore_interaction(db: Database, actor: Actor, interaction_id: int, *, now: datetime) -> InteractionRecord:
+def restore_interaction(
+    db: Database, actor: Actor, interaction_id: int, *, now: datetime
+) -> InteractionRecord:
     """Undo a soft delete. `now` stamps the contact if its last contact moves back."""
     with db.write() as session:
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=True, lock=True)

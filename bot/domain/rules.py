@@ -39,5 +39,6 @@ def zone(name: str | None) -> tzinfo:
     except (ZoneInfoNotFoundError, ValueError):
         return UTC_ZONE
 
+
 # How many stale contacts a digest lists; the rest are counted ("and N more").
 DIGEST_CONTACTS_MAX = 15
