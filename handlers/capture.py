@@ -48,11 +48,11 @@ def log_command(
     svc: Services,
     after: AfterAnswer,
 ) -> None:
+    ack()
     text = text_of(body).strip()
     if text.lower() in HELP_WORDS:
-        ack(text=usage_text(), blocks=notice(usage_text()), response_type="ephemeral")
+        respond(text=usage_text(), blocks=notice(usage_text()), response_type="ephemeral")
         return
-    ack()
     actor, user = acting_user(context)
     now = svc.now()
     channel_id = body.get("channel_id") if isinstance(body.get("channel_id"), str) else None

@@ -31,11 +31,11 @@ def register(app: App) -> None:
 def timeline_command(
     ack: Ack, body: dict, respond: Respond, client: WebClient, context: BoltContext, svc: Services
 ) -> None:
+    ack()
     query = one_line(text_of(body))
     if not query or query.lower() in ("help", "?"):
-        ack(text=TIMELINE_USAGE, blocks=notice(TIMELINE_USAGE), response_type="ephemeral")
+        respond(text=TIMELINE_USAGE, blocks=notice(TIMELINE_USAGE), response_type="ephemeral")
         return
-    ack()
     actor, user = acting_user(context)
     card, matches = contact_service.lookup(svc, actor, query)
     if card is None:

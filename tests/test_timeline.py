@@ -504,7 +504,7 @@ def test_contact_history_counts_everything_and_keeps_the_latest(db):
     history = contact_history(db, ACTOR, jane.id, max_items=2)
 
     assert [i.summary for i in history.interactions] == ["late-night follow-up", "renewal <@channel> & notes"]
-    assert history.total == 4 and history.is_partial
+    assert history.total == 4 and len(history.interactions) < history.total
     assert history.counts_by_type == {"email": 1, "meeting": 1, "message": 1, "note": 1}
     assert history.first_at == records[1].occurred_at and history.first_at.tzinfo is not None
     assert history.last_at == records[4].occurred_at
@@ -615,6 +615,6 @@ def test_parent_of_a_stale_contact_says_so_and_fits_block_kit(db):
 
     check_blocks(blocks)
     rendered = json.dumps(blocks)
-    assert "Stale, overdue by 15 days" in rendered
+    assert "Overdue by 15 days" in rendered
     assert "Every 30 days (workspace default)" in rendered
     assert "Jane &lt;Doe&gt; &amp; Co" in text
