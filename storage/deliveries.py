@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import and_, case, literal, null, or_, select, update
+from sqlalchemy import CursorResult, and_, case, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -174,7 +174,7 @@ def claim_digest(
     with db.write() as session:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         inserted = session.execute(
-            insert(DigestDelivery.__table__)
+            insert(DigestDelivery)
             .values(
                 team_id=team_id,
                 user_id=user_id,
@@ -202,7 +202,7 @@ def claim_digest(
             )
             .execution_options(synchronize_session=False)
         )
-        return taken.rowcount == 1
+        return cast(CursorResult, taken).rowcount == 1
 
 
 def _key(team_id: str, user_id: str, local_date: date) -> tuple:
@@ -234,7 +234,7 @@ def _finish(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return moved.rowcount == 1
+        return cast(CursorResult, moved).rowcount == 1
 
 
 def mark_sending(db: Database, team_id: str, user_id: str, local_date: date, worker_id: str) -> bool:
@@ -373,6 +373,7 @@ def due_team_digests(db: Database, now: datetime, *, force: bool = False) -> lis
     due = []
     for team_id, channel_id in workspaces:
         existing = deliveries.get(team_id)
-        if existing is None or _is_reclaimable(existing, now):
+        # The query only returns workspaces with a channel; the check is for the type.
+        if channel_id and (existing is None or _is_reclaimable(existing, now)):
             due.append(TeamDigestDue(team_id, channel_id, today))
     return due

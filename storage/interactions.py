@@ -114,6 +114,7 @@ def validate_fields(
         errors["notes"] = f"Notes are limited to {NOTES_MAX_CHARS} characters (these have {len(notes)})."
     if errors:
         raise Invalid(errors)
+    assert occurred_at is not None  # a missing time is an error above
     return _Fields(type, occurred_at, summary, duration_minutes, notes)
 
 
@@ -256,7 +257,7 @@ def get_interaction(
 ) -> InteractionRecord:
     with db.read() as session:
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=include_deleted)
-        contact = session.get(Contact, interaction.contact_id)
+        contact = session.get_one(Contact, interaction.contact_id)
         return _to_record(interaction, contact.name)
 
 
@@ -411,7 +412,7 @@ def list_interactions(
             .limit(limit + 1)
         ).all()
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = list(rows[:limit])
     if direction == "before":
         rows.reverse()
     items = [_to_record(interaction, name) for interaction, name in rows]
@@ -433,9 +434,9 @@ def count_interactions(
     conditions = _filter_conditions(actor, filters)
     with db.read() as session:
         if cap is None:
-            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions))
+            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
         matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()
-        return session.scalar(select(func.count()).select_from(matching))
+        return session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def latest_interactions_for_contact(

@@ -145,9 +145,7 @@ def remember_reply(db: Database, actor: Actor, thread_id: int, month: str, messa
     with db.write() as session:
         _load_thread(session, actor, thread_id)
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = insert(TimelineReply.__table__).values(
-            thread_id=thread_id, month=month, message_ts=message_ts
-        )
+        statement = insert(TimelineReply).values(thread_id=thread_id, month=month, message_ts=message_ts)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=["thread_id", "month"], set_={"message_ts": statement.excluded.message_ts}

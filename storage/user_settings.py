@@ -72,7 +72,7 @@ def _settings_row(session: Session, team_id: str, user_id: str, *, now: datetime
     ensure_workspace(session, team_id, now=now)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(UserSettings.__table__)
+        insert(UserSettings)
         .values(
             team_id=team_id,
             user_id=user_id,

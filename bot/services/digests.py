@@ -122,6 +122,7 @@ def run_digests(
                 out(text)
                 report.dry_run_texts.append(text)
     else:
+        assert client is not None  # checked above
 
         def send_one(key: DigestKey) -> None:
             try:
@@ -225,6 +226,7 @@ def run_team_digests(
             out(text)
             report.dry_run_texts.append(text)
             continue
+        assert client is not None  # only a dry run goes without one
         key = DigestKey(due.team_id, TEAM_DIGEST_USER, due.local_date)
         if not claim_digest(db, *key, worker_id, now=now):
             continue
