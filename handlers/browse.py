@@ -15,8 +15,8 @@ from blocks.browse import COUNT_CAP, PAGE_SIZE, ListState, list_modal
 from blocks.interactions import interaction_detail_modal
 from blocks.modals import contact_options
 from bot.domain.errors import DomainError
+from bot.domain.filters import parse_filters
 from bot.domain.records import Actor
-from bot.filters import parse_filters
 from handlers.common import acting_user, decode_metadata, encode_metadata, parse_id, services
 from handlers.errors import user_message
 from storage.contacts import find_contacts, get_contact, resolve_contact

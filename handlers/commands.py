@@ -10,7 +10,7 @@ from blocks.contacts import contact_card, contact_choices, contact_not_found
 from blocks.messages import notice
 from blocks.modals import LogPrefill
 from bot.domain.errors import Conflict, DomainError, Invalid
-from bot.quicklog import parse_quick_log, usage_text
+from bot.domain.quicklog import parse_quick_log, usage_text
 from handlers.capture import confirm_saved, local_defaults, open_log_modal
 from handlers.common import acting_user, services
 from handlers.errors import user_message

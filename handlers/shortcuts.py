@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from blocks.modals import LogPrefill
-from bot.slack_text import readable
+from bot.domain.slack_text import readable
 from handlers.capture import local_defaults, open_log_modal
 from handlers.common import acting_user, services
 from storage.contacts import find_contact_by_slack_user
