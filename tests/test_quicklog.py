@@ -1156,6 +1156,28 @@ FRAGMENTS = [
     "9999h",
     "for half an hour",
     "&amp;",
+    "Tom &amp; Jerry Ltd",
+    "and",
+    "w/",
+    "note for",
+    "follow up",
+    "follow up friday",
+    "in 3 days",
+    "next week",
+    "yesteday",
+    "thrusday",
+    "at 3",
+    "1.5h ago",
+    "an hour ago",
+    "half an hour",
+    "this evening",
+    "3/4",
+    "4.3.",
+    "14:30",
+    "last monday 12:30",
+    "the other day",
+    '"quoted 3pm"',
+    "ago",
     "🎉",
     "\u202e",
     "\x00",
@@ -1195,20 +1217,30 @@ MIXED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthC
 @given(st.text())
 def test_any_text_never_raises(text: str) -> None:
     now = local_now("America/Los_Angeles")
-    check_invariants(parse_quick_log(text, now=now, tz=ZoneInfo("America/Los_Angeles")), now)
+    result = parse_quick_log(text, now=now, tz=ZoneInfo("America/Los_Angeles"))
+    check_invariants(result, now)
+    if not result.problems:
+        check_accounted_for(text, result)
 
 
 @MIXED
-@given(quick_log_text(), NOWS)
-def test_mixed_phrases_never_raise(text: str, now: datetime) -> None:
-    check_invariants(parse_quick_log(text, now=now, tz=now.tzinfo), now)
+@given(quick_log_text(), NOWS, st.sampled_from([None, *LOCALES, "fr-FR", "en-GB", "xx"]))
+def test_mixed_phrases_never_raise(text: str, now: datetime, locale: str | None) -> None:
+    result = parse_quick_log(text, now=now, tz=now.tzinfo, locale=locale)
+    check_invariants(result, now)
+    if not result.problems:
+        check_accounted_for(text, result)
 
 
 @MIXED
 @given(quick_log_text(), NOWS)
 def test_with_a_contact_callback(text: str, now: datetime) -> None:
-    result = parse_quick_log(text, now=now, tz=now.tzinfo, contact_names=names("Jane", "Jane Doe", "José"))
+    result = parse_quick_log(
+        text, now=now, tz=now.tzinfo, contact_names=names("Jane", "Jane Doe", "José", "Tom & Jerry Ltd", "may")
+    )
     check_invariants(result, now)
+    if not result.problems:
+        check_accounted_for(text, result)
 
 
 def test_known_name_after_with() -> None:
