@@ -65,6 +65,11 @@ def log_command(ack, body, respond, client, context):
         text, now=now, tz=user.tz, contact_names=lambda phrase: has_contact_named(svc.db, actor, phrase)
     )
     problems = list(parsed.problems)
+    # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
+    if len(parsed.contact_texts) > 1:
+        problems.append("One contact per log for now: pick the one to log, then log the others.")
+    if parsed.follow_up_text:
+        problems.append("Follow-ups can't be saved yet: note it in the summary.")
     contact = None
     new_contact_name = None
     slack_user_id = None

@@ -1236,7 +1236,10 @@ def test_mixed_phrases_never_raise(text: str, now: datetime, locale: str | None)
 @given(quick_log_text(), NOWS)
 def test_with_a_contact_callback(text: str, now: datetime) -> None:
     result = parse_quick_log(
-        text, now=now, tz=now.tzinfo, contact_names=names("Jane", "Jane Doe", "José", "Tom & Jerry Ltd", "may")
+        text,
+        now=now,
+        tz=now.tzinfo,
+        contact_names=names("Jane", "Jane Doe", "José", "Tom & Jerry Ltd", "may"),
     )
     check_invariants(result, now)
     if not result.problems:
@@ -1252,3 +1255,121 @@ def test_known_name_after_with() -> None:
     unknown = parse_quick_log("call with Janet yesterday", now=NOW, tz=BERLIN, contact_names=known)
     assert unknown.contact_text == "Janet"
     assert unknown.problems == ()
+
+
+# -- DST weeks: relative phrases at other `now`s ---------------------------------------------------
+
+RELATIVE_CASES = [
+    Case("Jane call yesterday 3pm", contact="Jane", type="call", when=days_ago(1, 15), summary="call"),
+    Case("Jane call 2 days ago", contact="Jane", type="call", when=days_ago(2), summary="call"),
+    Case("Jane call 1 week ago", contact="Jane", type="call", when=days_ago(7), summary="call"),
+    Case("Jane call an hour ago", contact="Jane", type="call", when=elapsed(hours=1), summary="call"),
+    Case("jane call 1.5h ago", contact="jane", type="call", when=elapsed(minutes=90), summary="call"),
+    Case("Jane call 3 hours ago", contact="Jane", type="call", when=elapsed(hours=3), summary="call"),
+    Case(
+        "lunch w/ May Chen last monday 12:30 45min",
+        contact="May Chen",
+        type="meeting",
+        when=previous_weekday(MON, 12, 30),
+        duration=45,
+        summary="lunch",
+    ),
+    Case("Jane call last night", contact="Jane", type="call", when=days_ago(1, 20), summary="call"),
+    Case("Jane call yesterday evening", contact="Jane", type="call", when=days_ago(1, 18), summary="call"),
+    Case("Jane call last tuesday", contact="Jane", type="call", when=previous_weekday(TUE), summary="call"),
+    Case("Jane call a couple of days ago", contact="Jane", type="call", when=days_ago(2), summary="call"),
+    Case("Jane call just now", contact="Jane", type="call", when=just_now, summary="call"),
+    Case("Jane call in 3 days", contact="Jane", type="call", summary="call", future=True),
+    Case(
+        "Jane call yesteday",
+        contact="Jane",
+        type="call",
+        summary="yesteday",
+        no_time=True,
+        problem="yesteday",
+    ),
+]
+DST_NOWS = [
+    datetime(2026, 3, 11, 0, 30),  # the US spring-forward week, just after midnight
+    datetime(2026, 3, 8, 3, 30),  # the US change day, just after the jump
+    datetime(2026, 3, 30, 0, 30),  # the day after the EU change (2026-03-29)
+    datetime(2026, 11, 1, 0, 30),  # the US fall-back day, before the change
+    datetime(2026, 11, 2, 0, 30),  # the day after
+]
+
+
+@pytest.mark.parametrize("naive_now", DST_NOWS, ids=str)
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("case", RELATIVE_CASES, ids=str)
+def test_relative_phrases_in_dst_weeks(case: Case, zone: str, naive_now: datetime) -> None:
+    check_case(case, zone, "en-US", now=local_now(zone, naive_now))
+
+
+# -- issue 12 details --------------------------------------------------------------------------------
+
+
+def test_a_verb_then_a_first_name_never_makes_a_long_new_name() -> None:
+    for known in (names("may"), names("May Chen"), None):
+        result = parse_quick_log("emailed may the deck!", now=NOW, tz=BERLIN, contact_names=known)
+        assert (result.contact_texts, result.type, result.summary) == (["may"], "email", "the deck!")
+
+
+def test_text_after_a_colon_is_never_read() -> None:
+    result = parse_quick_log("Jane Doe note: call her back tomorrow at 3 about 1.5h", now=NOW, tz=BERLIN)
+    assert (result.contact_text, result.type, result.duration_minutes) == ("Jane Doe", "note", None)
+    assert result.summary == "call her back tomorrow at 3 about 1.5h"
+    assert result.occurred_at == NOW.astimezone(UTC) and result.problems == ()
+
+
+def test_quoted_text_is_never_read() -> None:
+    result = parse_quick_log('Jane call "friday 3pm, 30m" last monday', now=NOW, tz=BERLIN)
+    assert result.summary == "friday 3pm, 30m"
+    assert result.duration_minutes is None
+    assert result.occurred_at == datetime(2026, 3, 9, 0, 0, tzinfo=BERLIN).astimezone(UTC)
+
+
+def test_a_known_name_with_and_stays_one_contact() -> None:
+    known = names("Tom & Jerry Ltd", "Jane Doe")
+    result = parse_quick_log(
+        "call with Tom &amp; Jerry Ltd and Jane Doe yesterday 3pm", now=NOW, tz=BERLIN, contact_names=known
+    )
+    assert result.contact_texts == ["Tom & Jerry Ltd", "Jane Doe"]
+    assert result.summary == "call"
+
+
+def test_a_mention_and_a_name() -> None:
+    result = parse_quick_log("call with <@U9|ana> and Jane Doe yesterday", now=NOW, tz=BERLIN)
+    assert result.contact_texts == ["<@U9>", "Jane Doe"]
+    assert result.mention_user_id == "U9" and result.contact_text is None
+
+
+def test_every_role_is_reported_in_order() -> None:
+    result = parse_quick_log(
+        "Jane Doe call yesterday 3pm 30m follow up friday re: pricing", now=NOW, tz=BERLIN
+    )
+    assert result.parts == (
+        ("contact", "Jane Doe"),
+        ("type", "call"),
+        ("time", "yesterday 3pm"),
+        ("duration", "30m"),
+        ("follow_up", "follow up friday"),
+        ("separator", "re:"),
+        ("summary", "pricing"),
+    )
+    assert result.follow_up_on == date(2026, 3, 13) and result.follow_up_text == "friday"
+
+
+def test_a_follow_up_today_is_fine_one_in_the_past_is_not() -> None:
+    today = parse_quick_log("Jane call follow up today", now=NOW, tz=BERLIN)
+    assert today.follow_up_on == date(2026, 3, 11) and today.problems == ()
+    past = parse_quick_log("Jane call follow up 2 days ago", now=NOW, tz=BERLIN)
+    assert past.follow_up_on is None and any("in the past" in p for p in past.problems)
+    unclear = parse_quick_log("Jane call follow up on 3/4", now=NOW, tz=BERLIN)
+    assert unclear.follow_up_on is None and "Is 3/4 March 4 or 3 April?" in unclear.problems
+
+
+def test_this_evening_once_it_has_begun() -> None:
+    evening = datetime(2026, 3, 11, 20, 30, tzinfo=BERLIN)
+    result = parse_quick_log("Jane call this evening", now=evening, tz=BERLIN)
+    assert result.occurred_at == datetime(2026, 3, 11, 18, 0, tzinfo=BERLIN).astimezone(UTC)
+    assert result.time_known and result.problems == ()

@@ -261,8 +261,12 @@ def _read(phrase: str, group: list[Piece], *, now: datetime, tz: tzinfo, locale:
             return Reading(phrase, instant=now.astimezone(UTC) + sign * timedelta(minutes=30))
         amount = _count(groups["n"])
         unit = _unit(groups["unit"])
+        extra = groups.get("extra")
+        if extra is not None and (unit != "h" or amount != int(amount)):
+            return Reading(phrase, problem=f"I couldn't read {quote(phrase)} as a time.")
         if unit == "h":
-            return Reading(phrase, instant=now.astimezone(UTC) + sign * timedelta(minutes=round(amount * 60)))
+            minutes = round(amount * 60) + int(extra or 0)
+            return Reading(phrase, instant=now.astimezone(UTC) + sign * timedelta(minutes=minutes))
         if amount != int(amount):
             return Reading(phrase, problem=f"{quote(phrase)}: I can't read a fraction there.")
         count = sign * int(amount)

@@ -228,9 +228,12 @@ _COUNT = (
     r"(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+)"
 )
 
+# "1h30 ago", "1 hr 30 min ago": the minutes after the hours.
+_EXTRA = r"(?:\s*(?:and\s+)?(?P<extra>[0-9]{1,2})\s*(?:m|mins?|minutes?)?)?"
+
 # (kind, pattern). Every pattern is tried over the text; overlapping matches keep the earliest, longest.
 DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("ago", re.compile(rf"{_NUM}{B}{_COUNT}(?P<unit>{_UNITS})\s+ago{E}", re.IGNORECASE)),
+    ("ago", re.compile(rf"{_NUM}{B}{_COUNT}(?P<unit>{_UNITS}){_EXTRA}\s+ago{E}", re.IGNORECASE)),
     ("ago", re.compile(rf"{B}(?P<half>half\s+an?\s+hour)\s+ago{E}", re.IGNORECASE)),
     ("ahead", re.compile(rf"{B}in\s+{_COUNT}(?P<unit>{_UNITS}){E}", re.IGNORECASE)),
     ("ahead", re.compile(rf"{B}in\s+(?P<half>half\s+an?\s+hour){E}", re.IGNORECASE)),
