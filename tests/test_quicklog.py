@@ -737,6 +737,48 @@ ISSUE_CASES = [
     Case(
         "Jane call follow up last friday", contact="Jane", type="call", summary="call", problem="in the past"
     ),
+    # Said twice, ranges, shorthand.
+    Case("Jane call on the 3rd", contact="Jane", type="call", when=fixed(2026, 3, 3), summary="call"),
+    Case("Jane call Tuesday, March 3", contact="Jane", type="call", when=fixed(2026, 3, 3), summary="call"),
+    Case(
+        "Jane call Tuesday March 3 2pm",
+        contact="Jane",
+        type="call",
+        when=fixed(2026, 3, 3, 14, 0),
+        summary="call",
+    ),
+    Case(
+        "Jane call Monday, March 3",
+        contact="Jane",
+        type="call",
+        summary="Monday, March 3",
+        no_time=True,
+        problem="that day is a Tuesday, not a Monday",
+    ),
+    Case(
+        "Jane call 2pm-3pm yesterday",
+        contact="Jane",
+        type="call",
+        summary="2pm-3pm",
+        no_time=True,
+        problem="“2pm-3pm”",
+    ),
+    Case(
+        "Jane call at 0930", contact="Jane", type="call", summary="at 0930", no_time=True, problem="“at 0930”"
+    ),
+    Case("Jane call last wk", contact="Jane", type="call", when=days_ago(7), summary="call"),
+    Case(
+        "Jane call this weekend",
+        contact="Jane",
+        type="call",
+        summary="this weekend",
+        no_time=True,
+        problem="vague",
+    ),
+    Case("Jane call 2026/03/04", contact="Jane", type="call", when=fixed(2026, 3, 4), summary="call"),
+    Case("Jane call 1,5h", contact="Jane", type="call", duration=90, summary="call"),
+    Case("Jane call 1h30 ago", contact="Jane", type="call", when=elapsed(minutes=90), summary="call"),
+    Case("Jane call 3rd quarter review", contact="Jane", type="call", summary="3rd quarter review"),
     # More durations and elapsed times.
     Case("Jane call 10 minutes ago", contact="Jane", type="call", when=elapsed(minutes=10), summary="call"),
     Case("Jane sms 5 mins ago", contact="Jane", type="message", when=elapsed(minutes=5), summary="sms"),

@@ -32,14 +32,15 @@ Conventions
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from bot.domain import lexicon as lx
+from bot.domain.calendar_days import add_months, calendar_day, day_of_month
 from bot.domain.rules import FUTURE_SKEW
+from bot.domain.typos import misspelt_date_word
 
 __all__ = [
     "MAX_DAY",
@@ -159,7 +160,25 @@ def split_group(text: str, pieces: list[Piece]) -> tuple[list[Piece], list[Piece
         gap = text[first.end : second.start]
         if re.fullmatch(r"[\s,]*", gap) and {first.granularity, second.granularity} == {"time", "day"}:
             group.append(second)
+        elif re.fullmatch(r"[\s,]*", gap) and _weekday_then_date(first, second):
+            group.append(second)  # "Tuesday, March 3": one day, said twice
+            if (
+                len(pieces) > 2
+                and pieces[2].granularity == "time"
+                and re.fullmatch(r"[\s,]*", text[second.end : pieces[2].start])
+            ):
+                group.append(pieces[2])
     return group, pieces[len(group) :]
+
+
+def _weekday_then_date(first: Piece, second: Piece) -> bool:
+    if first.kind != "weekday" or second.kind not in _DATES:
+        return False
+    groups = first.match.groupdict()
+    return not (groups.get("mod") or groups.get("mod2") or groups.get("pod"))
+
+
+_DATES = ("monthday", "iso", "numeric", "dotted", "dayofmonth")
 
 
 def core_text(text: str, group: list[Piece]) -> str:
@@ -232,7 +251,8 @@ def _out_of_range(phrase: str) -> str:
 
 
 def _read(phrase: str, group: list[Piece], *, now: datetime, tz: tzinfo, locale: str | None, prefer: Prefer):
-    day_piece = next((p for p in group if p.granularity != "time"), None)
+    day_pieces = [p for p in group if p.granularity != "time"]
+    day_piece = day_pieces[-1] if day_pieces else None  # "Tuesday, March 3": the date, checked below
     time_piece = next((p for p in group if p.granularity == "time"), None)
     local_now = now.astimezone(tz).replace(tzinfo=None)
     today = local_now.date()
@@ -277,17 +297,17 @@ def _read(phrase: str, group: list[Piece], *, now: datetime, tz: tzinfo, locale:
         elif unit == "w":
             day = today + timedelta(weeks=count)
         else:
-            day = _add_months(today, count * (1 if unit == "mo" else 12))
+            day = add_months(today, count * (1 if unit == "mo" else 12))
         return _checked(Reading(phrase, day=day, clock=clock))
     if kind == "vague":
         return Reading(phrase, problem=f"{quote(phrase)} is too vague: which day?")
     if kind in ("lastperiod", "nextperiod"):
         sign = -1 if kind == "lastperiod" else 1
-        period = groups["period"].lower()
-        if period == "week":
+        period = groups["period"].lower()[0]  # week/wk, month/mo, year/yr
+        if period == "w":
             day = today + timedelta(weeks=sign)
         else:
-            day = _add_months(today, sign * (1 if period == "month" else 12))
+            day = add_months(today, sign * (1 if period == "m" else 12))
         return _checked(Reading(phrase, day=day, clock=clock))
     if kind == "relday":
         word = " ".join(groups["word"].lower().split()).removeprefix("the ")
@@ -327,12 +347,17 @@ def _read(phrase: str, group: list[Piece], *, now: datetime, tz: tzinfo, locale:
         month = lx.MONTH_OF[(groups.get("m1") or groups["m2"]).lower().rstrip(".")]
         day_number = int(groups.get("d1") or groups["d2"])
         year_text = groups.get("y1") or groups.get("y2")
-        found = _calendar_day(month, day_number, int(year_text) if year_text else None, today, prefer)
+        found = calendar_day(month, day_number, int(year_text) if year_text else None, today, prefer)
         if found is None:
             return Reading(phrase, problem=f"I couldn't read {quote(phrase)} as a date.")
-        return _checked(Reading(phrase, day=found, clock=clock))
+        return _same_weekday(_checked(Reading(phrase, day=found, clock=clock)), day_pieces)
+    if kind == "dayofmonth":
+        found = day_of_month(int(groups["d"]), today, prefer)
+        if found is None:
+            return Reading(phrase, problem=f"I couldn't read {quote(phrase)} as a date.")
+        return _same_weekday(_checked(Reading(phrase, day=found, clock=clock)), day_pieces)
     if kind == "iso":
-        found = _calendar_day(int(groups["mo"]), int(groups["d"]), int(groups["y"]), today, prefer)
+        found = calendar_day(int(groups["mo"]), int(groups["d"]), int(groups["y"]), today, prefer)
         if found is None:
             return Reading(phrase, problem=f"I couldn't read {quote(phrase)} as a date.")
         if groups.get("h") is not None:
@@ -340,9 +365,10 @@ def _read(phrase: str, group: list[Piece], *, now: datetime, tz: tzinfo, locale:
             if hour > 23 or minute > 59:
                 return Reading(phrase, problem=f"I couldn't read {quote(phrase)} as a time.")
             clock = time(hour, minute)
-        return _checked(Reading(phrase, day=found, clock=clock))
+        return _same_weekday(_checked(Reading(phrase, day=found, clock=clock)), day_pieces)
     if kind in ("numeric", "dotted"):
-        return _numeric(phrase, day_piece, clock, today, locale if kind == "numeric" else "de", prefer)
+        reading = _numeric(phrase, day_piece, clock, today, locale if kind == "numeric" else "de", prefer)
+        return _same_weekday(reading, day_pieces)
     raise ValueError(kind)  # pragma: no cover - every kind is handled above
 
 
@@ -358,7 +384,7 @@ def _numeric(
     text = piece.match.group(0)[piece.core_start - piece.start :]
     readings: dict[str, date] = {}
     for order, (month, day) in (("md", (first, second)), ("dm", (second, first))):
-        found = _calendar_day(month, day, year, today, prefer)
+        found = calendar_day(month, day, year, today, prefer)
         if found is not None:
             readings[order] = found
     if not readings:
@@ -375,28 +401,23 @@ def _numeric(
     return _checked(Reading(phrase, day=found, clock=clock))
 
 
+def _same_weekday(reading: Reading, day_pieces: list[Piece]) -> Reading:
+    """ "Tuesday, March 3" is fine when March 3 is a Tuesday, a question otherwise."""
+    if len(day_pieces) < 2 or reading.day is None or reading.problem is not None:
+        return reading
+    typed = day_pieces[0].match.group("full") or ""
+    if lx.WEEKDAYS_FULL.index(typed.lower()) == reading.day.weekday():
+        return reading
+    actual = lx.WEEKDAYS_FULL[reading.day.weekday()].title()
+    return Reading(
+        reading.text, problem=f"{quote(reading.text)}: that day is a {actual}, not a {typed.title()}."
+    )
+
+
 def _checked(reading: Reading) -> Reading:
     if reading.day is not None and not MIN_DAY <= reading.day <= MAX_DAY:
         return Reading(reading.text, problem=_out_of_range(reading.text))
     return reading
-
-
-def _calendar_day(month: int, day: int, year: int | None, today: date, prefer: Prefer) -> date | None:
-    if not 1 <= month <= 12 or not 1 <= day <= 31:
-        return None
-    if year is not None:
-        if not 1 <= year <= 9999 or day > calendar.monthrange(year, month)[1]:
-            return None
-        return date(year, month, day)
-    step = -1 if prefer == "past" else 1
-    candidate_year = today.year
-    for _ in range(9):  # February 29 recurs within 8 years
-        if day <= calendar.monthrange(candidate_year, month)[1]:
-            found = date(candidate_year, month, day)
-            if (found <= today) if prefer == "past" else (found >= today):
-                return found
-        candidate_year += step
-    return None
 
 
 def _clock(piece: Piece) -> time | str:
@@ -448,46 +469,3 @@ def _unit(unit: str) -> str:
     if unit.startswith("mo"):
         return "mo"
     return "y"
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    if not 1 <= year <= 9999:
-        raise OverflowError("year out of range")
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-# --------------------------------------------------------------------------------------------------
-# Typos
-
-
-def misspelt_date_word(word: str) -> str | None:
-    """The date word `word` looks like a typo of (or is, alone where a date was expected), else None."""
-    folded = word.lower().replace("’", "'")
-    if len(folded) < 5:
-        return None
-    for target in lx.FUZZY_DATE_WORDS:
-        if abs(len(target) - len(folded)) > 2:
-            continue
-        limit = 1 if len(target) <= 7 else 2
-        if _distance(folded, target, limit) <= limit:
-            return target
-    return None
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (a transposition counts once), capped at limit + 1."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]

@@ -228,6 +228,7 @@ _COUNT = (
     r"(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+)"
 )
 
+_PERIODS = r"week|wk|month|mo|year|yr"
 # "1h30 ago", "1 hr 30 min ago": the minutes after the hours.
 _EXTRA = r"(?:\s*(?:and\s+)?(?P<extra>[0-9]{1,2})\s*(?:m|mins?|minutes?)?)?"
 
@@ -252,12 +253,13 @@ DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("now", re.compile(rf"{B}(?:just|right)\s+now{E}", re.IGNORECASE)),
-    ("lastperiod", re.compile(rf"{B}(?:last|past)\s+(?P<period>week|month|year){E}", re.IGNORECASE)),
-    ("nextperiod", re.compile(rf"{B}next\s+(?P<period>week|month|year){E}", re.IGNORECASE)),
+    ("lastperiod", re.compile(rf"{B}(?:last|past)\s+(?P<period>{_PERIODS}){E}", re.IGNORECASE)),
+    ("nextperiod", re.compile(rf"{B}next\s+(?P<period>{_PERIODS}){E}", re.IGNORECASE)),
     (
         "vague",
         re.compile(
-            rf"{B}(?:this\s+(?:week|month|year)|the\s+other\s+day|recently|a\s+while\s+ago|"
+            rf"{B}(?:this\s+(?:{_PERIODS})|(?:this|last|next|the)\s+weekend|the\s+other\s+day|recently|"
+            rf"a\s+while\s+ago|"
             rf"(?:a\s+)?few\s+(?:{_UNITS})\s+ago|some\s+time\s+ago|earlier){E}",
             re.IGNORECASE,
         ),
@@ -284,9 +286,13 @@ DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "dayofmonth",
+        re.compile(rf"{B}on\s+(?:the\s+)?(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th){E}{_POD}{E}", re.IGNORECASE),
+    ),
+    (
         "iso",
         re.compile(
-            rf"{_ON}(?<![\w./:-])(?P<y>[0-9]{{4}})-(?P<mo>[0-9]{{1,2}})-(?P<d>[0-9]{{1,2}})"
+            rf"{_ON}(?<![\w./:-])(?P<y>[0-9]{{4}})(?P<sep>[-/])(?P<mo>[0-9]{{1,2}})(?P=sep)(?P<d>[0-9]{{1,2}})"
             rf"(?:[Tt](?P<h>[0-9]{{1,2}}):(?P<mi>[0-9]{{2}})(?::[0-9]{{2}})?)?(?![\w./:-])"
         ),
     ),
@@ -338,6 +344,18 @@ SUSPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("time", re.compile(r"(?<![\w.:/-])[0-9]{1,4}\s*(?:[ap]\.?m\.?)(?![\w'’-])", re.IGNORECASE)),
     ("time", re.compile(r"(?<![\w.:/-])[0-9]{1,2}:[0-9]{2,}(?![\w/-])")),
+    # Ranges and clock words the patterns above don't read: "2pm-3pm", "2-3pm", "at 0930", "from 2".
+    (
+        "time",
+        re.compile(r"[^\s\uE000]*[0-9](?:\s*[ap]\.?m\.?(?![a-z])|:[0-9]{2})[^\s\uE000]*", re.IGNORECASE),
+    ),
+    ("time", re.compile(rf"(?:{B}at\s+|@\s*)[0-9]{{3,4}}(?![\w:./-])", re.IGNORECASE)),
+    (
+        "time",
+        re.compile(
+            rf"{B}(?:from|between|till|until)\s+[0-9]{{1,2}}(?:[:.][0-9]{{2}})?(?![\w:./-])", re.IGNORECASE
+        ),
+    ),
     ("ago", re.compile(rf"(?:[^\s\uE000]+\s+){{0,2}}{B}ago{E}", re.IGNORECASE)),
 ]
 NOT_A_DATE = frozenset(["24/7", "50/50"])
@@ -373,7 +391,7 @@ WORD_RE = re.compile(r"[^\W\d_][\w'’]*")
 
 DURATION_RE = re.compile(
     rf"(?:{B}for\s+)?(?:"
-    rf"(?<![\w.,:/-])(?P<h>[0-9]{{1,5}}(?:\.[0-9]{{1,3}})?)\s*(?:h|hrs?|hours?)"
+    rf"(?<![\w.,:/-])(?P<h>[0-9]{{1,5}}(?:[.,][0-9]{{1,3}})?)\s*(?:h|hrs?|hours?)"
     rf"(?:(?P<hm>[0-9]{{1,2}})(?:m|mins?|minutes?)?|\s+(?:and\s+)?(?P<hm2>[0-9]{{1,2}})\s*(?:m|mins?|minutes?))?{E}"
     rf"|(?<![\w.,:/-])(?P<m>[0-9]{{1,6}})\s*(?:m|mins?|minutes?){E}"
     rf"|{B}(?P<half>half\s+an?\s+hour|half\s+hour|an?\s+hour\s+and\s+a\s+half|an\s+hour|one\s+hour){E}"

@@ -360,7 +360,7 @@ class _Parser:
         """Date- or time-like words no phrase took: a typo, a dangling "ago", an unread number.
         Their spans end a guessed contact name; the words stay in the summary."""
         found_spans: list[tuple[int, int]] = []
-        rest = _mask(self.masked, [(b, e) for _r, b, e in spans])[: self.limit]
+        rest = _mask(self.masked, [(b, e) for _r, b, e in spans] + self._unclear)[: self.limit]
         for _kind, pattern in lx.SUSPECT_PATTERNS:
             for match in pattern.finditer(rest):
                 found = match.group(0).strip()
@@ -390,7 +390,7 @@ class _Parser:
             minutes = 30 if words.startswith("half") else 90 if "half" in words else 60
         elif match.group("h") is not None:
             extra = match.group("hm") or match.group("hm2") or "0"
-            minutes = round(float(match.group("h")) * 60) + int(extra)
+            minutes = round(float(match.group("h").replace(",", ".")) * 60) + int(extra)
         else:
             minutes = int(match.group("m"))
         spans.append(("duration", *match.span()))
