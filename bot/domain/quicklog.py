@@ -251,7 +251,7 @@ class _Parser:
             date_text = " ".join(self.text[begin:end].split())
         if not contacts:
             taken = sorted([(b, e) for _r, b, e in spans if b >= self.start] + unclear)
-            contacts = self.names.leading(self.start, taken, search)
+            contacts = self.names.leading(self._after_leading_times(spans), taken, search)
             if not contacts:
                 contacts = self.names.after_type_or_with(search, type_match, taken)
             for contact in contacts:
@@ -284,6 +284,23 @@ class _Parser:
             follow_up_text=self.follow_up_text,
             parts=self._parts(spans),
         )
+
+    def _after_leading_times(self, spans: list[tuple[str, int, int]]) -> int:
+        """Where a leading name may start: after a time, duration or follow-up said first
+        ("yesterday Jane call", "follow up friday Jane call")."""
+        position = self.start
+        moved = True
+        while moved:
+            moved = False
+            for role, begin, end in spans:
+                if role in ("time", "duration", "follow_up") and begin == position:
+                    position = end
+                    while position < len(self.text) and (
+                        self.text[position].isspace() or self.text[position] == ","
+                    ):
+                        position += 1
+                    moved = True
+        return position
 
     def _parts(self, spans: list[tuple[str, int, int]]) -> tuple[tuple[str, str], ...]:
         parts: list[tuple[str, str]] = []
