@@ -390,12 +390,12 @@ def _numeric(
     if not readings:
         return Reading(phrase, problem=f"I couldn't read {quote(text)} as a date.")
     if len(readings) == 2 and readings["md"] != readings["dm"]:
-        order = lx.day_first(locale)
-        if order is None:
+        first_is_day = lx.day_first(locale)
+        if first_is_day is None:
             month_first = f"{lx.MONTH_TITLES[first - 1]} {second}"
             day_first = f"{first} {lx.MONTH_TITLES[second - 1]}"
             return Reading(phrase, problem=f"Is {text} {month_first} or {day_first}?")
-        found = readings["dm" if order else "md"]
+        found = readings["dm" if first_is_day else "md"]
     else:
         found = next(iter(readings.values()))
     return _checked(Reading(phrase, day=found, clock=clock))
