@@ -58,7 +58,7 @@ def interactions_command(
     ack()
     actor, user = acting_user(context)
     now = svc.now()
-    parsed = parse_filters(text, now=now, tz=user.tz, user_id=actor.user_id)
+    parsed = parse_filters(text, now=now, tz=user.tz, user_id=actor.user_id, locale=user.locale)
     problems = list(parsed.problems)
     contact = None
     if parsed.contact_query:

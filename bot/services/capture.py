@@ -113,7 +113,11 @@ def quick_log(
 ) -> QuickLogOutcome:
     """`/log jane call yesterday 3pm renewal`: saved when every part is certain, else the modal."""
     parsed = parse_quick_log(
-        text, now=now, tz=user.tz, contact_names=lambda phrase: has_contact_named(svc.db, actor, phrase)
+        text,
+        now=now,
+        tz=user.tz,
+        locale=user.locale,
+        contact_names=lambda phrase: has_contact_named(svc.db, actor, phrase),
     )
     problems = list(parsed.problems)
     # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
