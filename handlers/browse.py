@@ -15,9 +15,9 @@ from blocks.browse import PAGE_SIZE, ListState
 from blocks.metadata import decode_metadata
 from blocks.modals import contact_options
 from bot.domain.errors import DomainError
+from bot.domain.filters import parse_filters
 from bot.domain.records import Actor
 from bot.domain.rules import zone
-from bot.filters import parse_filters
 from bot.services import Services
 from bot.services import browse as browse_service
 from handlers.common import acting_user, as_dict, first_action, listener, parse_id, text_of
@@ -58,7 +58,7 @@ def interactions_command(
     ack()
     actor, user = acting_user(context)
     now = svc.now()
-    parsed = parse_filters(text, now=now, tz=user.tz, user_id=actor.user_id)
+    parsed = parse_filters(text, now=now, tz=user.tz, user_id=actor.user_id, locale=user.locale)
     problems = list(parsed.problems)
     contact = None
     if parsed.contact_query:

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from blocks import ids
 from blocks.interactions import saved_confirmation
 from blocks.messages import notice
-from bot.quicklog import usage_text
+from bot.domain.quicklog import usage_text
 from bot.services import AfterAnswer, Services
 from bot.services import capture as capture_service
 from handlers.common import (

@@ -14,13 +14,13 @@ from slack_sdk import WebClient
 
 from blocks.modals import LogPrefill
 from bot.domain.errors import Forbidden, Invalid
+from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.domain.rules import NOTES_MAX_CHARS, may_change
-from bot.quicklog import parse_quick_log
+from bot.domain.slack_text import readable
 from bot.services import AfterAnswer, Services
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
-from bot.slack_text import readable
 from storage.contacts import (
     ContactDraft,
     create_contact,
@@ -113,9 +113,18 @@ def quick_log(
 ) -> QuickLogOutcome:
     """`/log jane call yesterday 3pm renewal`: saved when every part is certain, else the modal."""
     parsed = parse_quick_log(
-        text, now=now, tz=user.tz, contact_names=lambda phrase: has_contact_named(svc.db, actor, phrase)
+        text,
+        now=now,
+        tz=user.tz,
+        locale=user.locale,
+        contact_names=lambda phrase: has_contact_named(svc.db, actor, phrase),
     )
     problems = list(parsed.problems)
+    # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
+    if len(parsed.contact_texts) > 1:
+        problems.append("One contact per log for now: pick the one to log, then log the others.")
+    if parsed.follow_up_text:
+        problems.append("Follow-ups can't be saved yet: note it in the summary.")
     contact: ContactRecord | None = None
     new_contact_name = None
     slack_user_id = None
