@@ -19,7 +19,7 @@ from blocks.interactions import (
     interaction_detail_modal,
     interaction_line,
 )
-from blocks.messages import error_notice, notice
+from blocks.messages import notice
 from blocks.modals import LogPrefill, contact_modal, contact_options, log_modal, snooze_modal
 from blocks.text import (
     TYPE_EMOJI,
@@ -777,14 +777,6 @@ def test_notice_is_one_escaped_section():
     blocks = notice(HOSTILE)
     check_blocks(blocks)
     assert blocks == [{"type": "section", "text": mrkdwn(HOSTILE_ESCAPED)}]
-
-
-def test_error_notice_carries_the_reference():
-    blocks = error_notice("Something went wrong.", "ab12cd")
-    check_blocks(blocks)
-    assert blocks[0]["text"]["text"] == ":warning: Something went wrong."
-    assert "ab12cd" in blocks[1]["elements"][0]["text"]
-    assert len(error_notice("x" * 10000, None)) == 1
 
 
 # --- the checker itself ---------------------------------------------------------------------
