@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from bot.domain.errors import Conflict, Invalid, NotFound
 from bot.domain.records import Actor, ContactMatch, ContactRecord
 from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
 from storage.db import Database
-from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace, table_of
+from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace
 
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # Fuzzy matching compares against at most this many names of a workspace.
@@ -63,12 +63,12 @@ def ensure_workspace(session: Session, team_id: str, *, now: datetime | None = N
     Every caller in storage passes `now`. It may be left out only by storage/transfer.py,
     whose split is under way elsewhere: then the column default stamps it.
     """
-    table = table_of(Workspace)
+    table = Workspace.__table__
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = {"team_id": team_id} if now is None else {"team_id": team_id, "created_at": now}
     session.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return session.get_one(Workspace, team_id)
+    return session.get(Workspace, team_id)
 
 
 def _clean_draft(draft: ContactDraft) -> ContactDraft:
@@ -155,8 +155,8 @@ def _insert_contact(session: Session, actor: Actor, draft: ContactDraft, now: da
         select(Contact).where(
             Contact.team_id == actor.team_id,
             or_(
-                Contact.email == draft.email if draft.email else false(),
-                Contact.slack_user_id == draft.slack_user_id if draft.slack_user_id else false(),
+                Contact.email == draft.email if draft.email else False,
+                Contact.slack_user_id == draft.slack_user_id if draft.slack_user_id else False,
             ),
         )
     ).first()
@@ -268,7 +268,7 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
                 if score > 0:
                     fuzzy_ids[contact_id] = score * 0.5
             if fuzzy_ids:
-                best = sorted(fuzzy_ids, key=lambda found: fuzzy_ids[found], reverse=True)[:limit]
+                best = sorted(fuzzy_ids, key=fuzzy_ids.get, reverse=True)[:limit]
                 for contact in session.scalars(select(Contact).where(Contact.id.in_(best))):
                     scored[contact.id] = (fuzzy_ids[contact.id], contact)
         ranked = sorted(scored.values(), key=lambda pair: (-pair[0], pair[1].name_key, pair[1].id))

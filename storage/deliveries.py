@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
-from sqlalchemy import CursorResult, and_, case, literal, null, or_, select, update
+from sqlalchemy import and_, case, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.models import DigestDelivery, UserSettings, UTCDateTime, Workspace, table_of
+from storage.models import DigestDelivery, UserSettings, UTCDateTime, Workspace
 from storage.staleness import stale_owners
 from storage.user_settings import digest_time_of, to_settings_record
 
@@ -174,7 +174,7 @@ def claim_digest(
     with db.write() as session:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         inserted = session.execute(
-            insert(table_of(DigestDelivery))
+            insert(DigestDelivery.__table__)
             .values(
                 team_id=team_id,
                 user_id=user_id,
@@ -186,7 +186,7 @@ def claim_digest(
                 contact_count=0,
             )
             .on_conflict_do_nothing(index_elements=["team_id", "user_id", "local_date"])
-            .returning(table_of(DigestDelivery).c.id)
+            .returning(DigestDelivery.__table__.c.id)
         ).first()
         if inserted is not None:
             return True
@@ -202,7 +202,7 @@ def claim_digest(
             )
             .execution_options(synchronize_session=False)
         )
-        return cast(CursorResult, taken).rowcount == 1
+        return taken.rowcount == 1
 
 
 def _key(team_id: str, user_id: str, local_date: date) -> tuple:
@@ -234,7 +234,7 @@ def _finish(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return cast(CursorResult, moved).rowcount == 1
+        return moved.rowcount == 1
 
 
 def mark_sending(db: Database, team_id: str, user_id: str, local_date: date, worker_id: str) -> bool:
@@ -355,15 +355,11 @@ def due_team_digests(db: Database, now: datetime, *, force: bool = False) -> lis
         return []
     today = now_utc.date()
     with db.read() as session:
-        workspaces = [
-            (team_id, channel_id)
-            for team_id, channel_id in session.execute(
-                select(Workspace.team_id, Workspace.digest_channel_id)
-                .where(Workspace.digest_channel_id.is_not(None))
-                .order_by(Workspace.team_id)
-            )
-            if channel_id is not None
-        ]
+        workspaces = session.execute(
+            select(Workspace.team_id, Workspace.digest_channel_id)
+            .where(Workspace.digest_channel_id.is_not(None))
+            .order_by(Workspace.team_id)
+        ).all()
         deliveries = {
             row.team_id: row
             for row in session.scalars(

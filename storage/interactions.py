@@ -112,7 +112,7 @@ def validate_fields(
     notes = (notes or "").strip() or None
     if notes and len(notes) > NOTES_MAX_CHARS:
         errors["notes"] = f"Notes are limited to {NOTES_MAX_CHARS} characters (these have {len(notes)})."
-    if errors or occurred_at is None:  # a missing time is among the errors
+    if errors:
         raise Invalid(errors)
     return _Fields(type, occurred_at, summary, duration_minutes, notes)
 
@@ -256,7 +256,7 @@ def get_interaction(
 ) -> InteractionRecord:
     with db.read() as session:
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=include_deleted)
-        contact = session.get_one(Contact, interaction.contact_id)
+        contact = session.get(Contact, interaction.contact_id)
         return _to_record(interaction, contact.name)
 
 
@@ -411,10 +411,10 @@ def list_interactions(
             .limit(limit + 1)
         ).all()
     more = len(rows) > limit
-    page = list(rows[:limit])
+    rows = rows[:limit]
     if direction == "before":
-        page.reverse()
-    items = [_to_record(interaction, name) for interaction, name in page]
+        rows.reverse()
+    items = [_to_record(interaction, name) for interaction, name in rows]
     has_next = more if direction == "after" else bool(cursor)
     has_prev = bool(cursor) if direction == "after" else more
     next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
@@ -433,9 +433,9 @@ def count_interactions(
     conditions = _filter_conditions(actor, filters)
     with db.read() as session:
         if cap is None:
-            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
+            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions))
         matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()
-        return session.scalar(select(func.count()).select_from(matching)) or 0
+        return session.scalar(select(func.count()).select_from(matching))
 
 
 def latest_interactions_for_contact(

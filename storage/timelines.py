@@ -19,7 +19,7 @@ from bot.domain.rules import zone
 from storage.contacts import default_cadence, load_contact, to_record
 from storage.db import Database
 from storage.interactions import _to_record
-from storage.models import Interaction, TimelineReply, TimelineThread, table_of
+from storage.models import Interaction, TimelineReply, TimelineThread
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -145,7 +145,7 @@ def remember_reply(db: Database, actor: Actor, thread_id: int, month: str, messa
     with db.write() as session:
         _load_thread(session, actor, thread_id)
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = insert(table_of(TimelineReply)).values(
+        statement = insert(TimelineReply.__table__).values(
             thread_id=thread_id, month=month, message_ts=message_ts
         )
         session.execute(

@@ -19,7 +19,7 @@ from bot.domain.records import Actor, UserSettingsRecord
 from bot.domain.rules import zone
 from storage.contacts import ensure_workspace
 from storage.db import Database
-from storage.models import UserSettings, table_of
+from storage.models import UserSettings
 
 DEFAULT_DIGEST_TIME = "09:00"
 DEFAULT_DIGEST_WEEKDAYS = frozenset({0, 1, 2, 3, 4})  # Monday is 0
@@ -72,7 +72,7 @@ def _settings_row(session: Session, team_id: str, user_id: str, *, now: datetime
     ensure_workspace(session, team_id, now=now)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(table_of(UserSettings))
+        insert(UserSettings.__table__)
         .values(
             team_id=team_id,
             user_id=user_id,
