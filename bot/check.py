@@ -259,7 +259,7 @@ def startup_checks(settings: Settings, *, slack: bool = True) -> None:
             )
             hint = " (or start with --no-check)" if result.name.endswith("token") else ""
             message = result.message
-            if not message.startswith(setting):
+            if setting not in message:
                 message = f"{setting}: {message}"
             raise SettingsError(message + hint)
         level = {OK: logging.INFO, NOTE: logging.INFO, WARN: logging.WARNING}.get(

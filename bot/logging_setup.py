@@ -20,8 +20,10 @@ _STANDARD_ATTRS = frozenset(
 )
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Alembic narrates every migration step and APScheduler every tick at INFO; operators
-# only need their warnings (the digest job logs its own summary).
-NOISY_LOGGERS = ("alembic", "apscheduler")
+# only need their warnings (the digest job logs its own summary). Bolt's signature check
+# logs each refused request with its whole body (user text) at INFO; the request line
+# (bot/request_log.py) says the same without the body.
+NOISY_LOGGERS = ("alembic", "apscheduler", "slack_bolt.RequestVerification")
 BOLT_LOGGER = "touchbase.bolt"
 
 

@@ -9,8 +9,11 @@ from slack_bolt import App
 from blocks.contacts import contact_card, contact_choices, contact_not_found
 from blocks.messages import notice
 from blocks.modals import LogPrefill
+from bot.domain.contact_add import ContactAdd
+from bot.domain.contact_add import parse_contact_add as read_contact_add
 from bot.domain.errors import Conflict, DomainError, Invalid
 from bot.quicklog import parse_quick_log, usage_text
+from bot.slack_text import readable
 from handlers.capture import confirm_saved, local_defaults, open_log_modal
 from handlers.common import acting_user, services
 from handlers.errors import user_message
@@ -29,8 +32,8 @@ logger = logging.getLogger(__name__)
 
 CONTACT_USAGE = (
     "*/contact NAME* shows a contact's card.\n"
-    "*/contact add NAME [email] [company]* adds one, e.g. `/contact add Jane Doe jane@acme.com Acme`"
-    " or `/contact add Jane Doe, Acme`."
+    "*/contact add NAME, [email], [company]* adds one, e.g. `/contact add Jane Doe, jane@acme.com, Acme`,"
+    ' `/contact add Jane Doe jane@acme.com Acme` or `/contact add "Jane Doe" Acme`.'
 )
 
 
@@ -151,7 +154,10 @@ def contact_command(ack, body, respond, client, context):
         respond(text=CONTACT_USAGE, blocks=notice(CONTACT_USAGE), response_type="ephemeral")
         return
     if text.lower().startswith("add ") or text.lower() == "add":
-        draft = parse_contact_add(text[4:])
+        draft, understood = parse_contact_add(text[4:])
+        if understood.problem:
+            respond(text=understood.problem, response_type="ephemeral")
+            return
         try:
             contact = create_contact(svc.db, actor, draft)
         except Conflict as conflict:
@@ -160,9 +166,10 @@ def contact_command(ack, body, respond, client, context):
         except DomainError as error:
             respond(text=user_message(error), response_type="ephemeral")
             return
+        note = f"Added “{contact.name}”. {understood.note}" if understood.guessed else None
         respond(
-            text=f"Added {contact.name}.",
-            blocks=contact_card(contact, [], now=now),
+            text=note or f"Added {contact.name}.",
+            blocks=(notice(note) if note else []) + contact_card(contact, [], now=now),
             response_type="ephemeral",
         )
         return
@@ -182,17 +189,10 @@ def contact_command(ack, body, respond, client, context):
         )
 
 
-def parse_contact_add(text: str) -> ContactDraft:
-    """`Jane Doe jane@acme.com Acme Corp` or `Jane Doe, Acme Corp` -> a draft (validated later)."""
-    words = text.split()
-    email_at = next((i for i, word in enumerate(words) if "@" in word), None)
-    if email_at is not None:
-        name = " ".join(words[:email_at])
-        # With escaping on, Slack sends emails as <mailto:jane@acme.com|jane@acme.com>.
-        email = words[email_at].strip("<>,;")
-        if email.lower().startswith("mailto:"):
-            email = email[len("mailto:") :].split("|", 1)[0]
-        company = " ".join(words[email_at + 1 :]) or None
-        return ContactDraft(name=name.strip(" ,"), email=email, company=company)
-    name, _, company = text.partition(",")
-    return ContactDraft(name=name.strip(), company=company.strip() or None)
+def parse_contact_add(text: str) -> tuple[ContactDraft, ContactAdd]:
+    """`"Mia Chen" Initech`, `Mia Chen, mia@initech.com, Initech` or `Mia Chen mia@initech.com
+    Initech` -> a draft (validated later) and what was understood (bot/domain/contact_add.py)."""
+    # With escaping on, Slack sends emails as <mailto:jane@acme.com|jane@acme.com>.
+    understood = read_contact_add(readable(text, lambda user_id: user_id))
+    draft = ContactDraft(name=understood.name, email=understood.email, company=understood.company)
+    return draft, understood
