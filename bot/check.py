@@ -267,7 +267,7 @@ def startup_checks(settings: Settings, *, slack: bool = True) -> None:
         )
         logger.log(
             level,
-            "check %s: %s %s",
+            "check %s %s: %s",
             result.name,
             result.status.lower(),
             result.message,

@@ -15,6 +15,8 @@ DEFAULT_DATABASE_URL = "sqlite:///touchbase.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+# .env.example's values say "paste-…-here"; copied unchanged, they must not look like settings.
+PLACEHOLDER_MARK = "paste-"
 
 
 class SettingsError(Exception):
@@ -70,6 +72,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     app_token = get("SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
         raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    for name, value in (("SLACK_BOT_TOKEN", bot_token), ("SLACK_APP_TOKEN", app_token)):
+        if value and PLACEHOLDER_MARK in value:
+            raise SettingsError(
+                f"{name} is still the example from .env.example: paste your app's token "
+                "(README, Getting started, says where it is)"
+            )
 
     database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
     if "://" not in database_url or not database_url.split("://", 1)[0]:
@@ -91,7 +99,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"TOUCHBASE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
 
     log_format = (get("TOUCHBASE_LOG_FORMAT") or "text").lower()
-    if log_format not in LOG_FORMATS:
+    if log_format not in LOG_FORMATS:  # "must be text or json, got 'xml'"
         raise SettingsError(
             f"TOUCHBASE_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, got {get('TOUCHBASE_LOG_FORMAT')!r}"
         )

@@ -47,6 +47,10 @@ def _touchbase(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
         ({"SLACK_BOT_TOKEN": "not-a-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN must be"),
         (
+            {"SLACK_BOT_TOKEN": "xoxb-paste-your-bot-token-here", "SLACK_APP_TOKEN": "xapp-1"},
+            "SLACK_BOT_TOKEN is still the example from .env.example",
+        ),
+        (
             {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "nonsense"},
             "DATABASE_URL",
         ),
