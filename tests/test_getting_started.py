@@ -80,3 +80,39 @@ def test_env_example_gives_socket_mode_with_sqlite_and_its_placeholders_stop_sta
     settings = load_settings(pasted)
     assert settings.socket_mode and settings.database_url == DEFAULT_DATABASE_URL
     settings.require_slack()  # no signing secret needed in Socket Mode
+
+
+def _pytest_summary(postgres_url: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["TOUCHBASE_TEST_POSTGRES_URL"] = postgres_url
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_smoke_storage.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.stdout
+
+
+def test_the_test_summary_counts_postgresql_tests_that_were_skipped():
+    out = _pytest_summary("postgresql+psycopg://postgres@127.0.0.1:1/test")
+
+    assert re.search(r"-+ PostgreSQL tests: 1 skipped -+", out), out
+    assert "start a server on 127.0.0.1:5432 with user postgres" in out
+
+
+@pytest.mark.postgres
+def test_the_test_summary_counts_postgresql_tests_that_ran(postgres_database):
+    if postgres_database is None:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    from tests.databases import POSTGRES_ADMIN_URL
+
+    out = _pytest_summary(POSTGRES_ADMIN_URL)
+
+    assert re.search(r"-+ PostgreSQL tests: 1 passed -+", out), out
