@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -313,3 +314,70 @@ def test_serve_logs_each_check_then_every_request_as_json(tmp_path, fake_slack):
     assert "SLACK_SIGNING_SECRET" in refused["message"]
     # Bolt's "As you gave `client` as well, `token` will be unused" no longer misleads at start.
     assert not any("will be unused" in r["message"] for r in records)
+
+
+# --- what serve does with each outcome ------------------------------------------------------
+
+
+def _settings(fake_slack, database_url: str, **changes):
+    from dataclasses import replace
+
+    from tests.app_harness import test_settings
+
+    return replace(test_settings(database_url, fake_slack.url), **changes)
+
+
+def test_serve_logs_missing_scopes_and_slack_out_of_reach_but_keeps_starting(fake_slack, migrated, caplog):
+    from bot.check import startup_checks
+
+    caplog.set_level(logging.INFO, logger="touchbase.check")
+    fake_slack.scopes = "commands,chat:write,im:write,users:read"
+    startup_checks(_settings(fake_slack, migrated))
+    startup_checks(_settings(fake_slack, migrated, slack_api_url="http://127.0.0.1:9/api/"))
+
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "touchbase.check"]
+    assert (
+        "ERROR",
+        "check scopes fail: the token lacks users:read.email: add it under OAuth & Permissions "
+        "→ Scopes (or update the app from app.manifest.yaml), then reinstall the app",
+    ) in lines
+    assert any(
+        level == "ERROR" and "can't reach Slack at http://127.0.0.1:9/api/" in text for level, text in lines
+    )
+    assert sum(text.startswith("check settings ok") for _, text in lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"slack_bot_token": "xoxb-revoked"}, "Slack rejected SLACK_BOT_TOKEN (invalid_auth)"),
+        ({"slack_app_token": "xapp-revoked"}, "Slack rejected SLACK_APP_TOKEN (invalid_auth)"),
+    ],
+)
+def test_serve_stops_on_a_rejected_token_unless_told_not_to_ask(fake_slack, migrated, changes, says):
+    from bot.check import startup_checks
+    from bot.settings import SettingsError
+
+    fake_slack.reject_token("xoxb-revoked")
+    fake_slack.reject_token("xapp-revoked")
+    settings = _settings(fake_slack, migrated, **changes)
+
+    with pytest.raises(SettingsError) as stopped:
+        startup_checks(settings)
+    assert says in str(stopped.value) and str(stopped.value).endswith("(or start with --no-check)")
+    fake_slack.clear()
+    startup_checks(settings, slack=False)  # --no-check
+    assert fake_slack.calls() == []
+
+
+def test_serve_stops_on_a_database_behind_the_code(fake_slack, tmp_path):
+    from bot.check import startup_checks
+    from bot.settings import SettingsError
+
+    old = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(old, "0001")
+
+    with pytest.raises(SettingsError) as stopped:
+        startup_checks(_settings(fake_slack, old), slack=False)
+    assert str(stopped.value).startswith("DATABASE_URL: schema at revision 0001, the latest is ")
+    assert str(stopped.value).endswith("run `touchbase db upgrade`")
