@@ -12,12 +12,12 @@ from slack_sdk import WebClient
 
 import handlers
 from bot import request_log
-from bot.services import Services, utc_now
+from bot.services import AfterAnswer, Services, utc_now
+from bot.services.users import UserDirectory
 from bot.settings import Settings
-from bot.users import UserDirectory
+from bot.verification import StrictRequestVerification, allowed_response_url
+from handlers.common import AFTER_KEY, SERVICES_KEY
 from storage.db import Database
-
-SERVICES_KEY = "touchbase"
 
 
 def create_app(
@@ -29,9 +29,13 @@ def create_app(
     users: UserDirectory | None = None,
     timeline_pace_seconds: float = 1.0,
 ) -> App:
+    signing_secret = settings.slack_signing_secret or ""
     app = App(
         client=client,
-        signing_secret=settings.slack_signing_secret or "",
+        signing_secret=signing_secret,
+        # Bolt's own check raises on a malformed timestamp; this one only ever answers 401.
+        request_verification_enabled=False,
+        before_authorize=StrictRequestVerification(signing_secret),
         # Check the token on the first request, not at construction: start-up stays fast
         # and a Slack outage doesn't stop the process from serving /healthz.
         token_verification_enabled=False,
@@ -51,6 +55,14 @@ def create_app(
     @app.middleware
     def provide_services(context, next):
         context[SERVICES_KEY] = services
+        context[AFTER_KEY] = AfterAnswer()
+        if context.response_url is not None and not allowed_response_url(
+            context.response_url, settings.slack_api_url
+        ):
+            # Second line of defence: never POST to a URL that isn't Slack's.
+            logging.getLogger("touchbase.security").warning("Ignoring a response_url outside Slack's hosts")
+            context["response_url"] = None
+            context["respond"] = None
         next()
 
     handlers.register(app)

@@ -9,8 +9,9 @@ command, callback id, action id or event type), `team`, `user`, `latency_ms`, `o
 
 Bolt's global middleware run one after another, not around each other, so none of them sees
 the response; `install` wraps `App.dispatch` instead, which both the HTTP adapter and the
-Socket Mode adapter call once per request. Requests rejected before any listener runs (a bad
-signature: 401) are logged too. `GET /healthz` never reaches Bolt, so it stays quiet.
+Socket Mode adapter call once per request. In HTTP mode a request whose signature doesn't
+verify never reaches Bolt (bot/server.py answers 401); `log_unverified` gives it its line, kind
+`unverified`, without team or user (nothing in that body is trusted). `GET /healthz` is quiet.
 """
 
 from __future__ import annotations
@@ -73,6 +74,19 @@ def describe(body: dict[str, Any]) -> tuple[str, str | None]:
     if body.get("ssl_check"):
         return "ssl_check", None
     return str(kind or "unknown"), None
+
+
+def log_unverified(latency_ms: float) -> None:
+    fields = {
+        "kind": "unverified",
+        "id": None,
+        "team": None,
+        "user": None,
+        "latency_ms": round(latency_ms, 1),
+        "outcome": "error",
+        "status": 401,
+    }
+    logger.warning("unverified request: error (401) in %.0f ms; %s", latency_ms, _HINTS[401], extra=fields)
 
 
 def log_request(req: BoltRequest, status: int, latency_ms: float) -> None:

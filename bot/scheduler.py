@@ -20,8 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
-from bot.digests import run_digests
 from bot.services import utc_now
+from bot.services.digests import run_digests
 from bot.settings import Settings, SettingsError
 from storage.db import Database
 

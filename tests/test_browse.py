@@ -249,7 +249,7 @@ def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings
 
 
 def test_changing_the_digest_time_in_app_home_saves_and_republishes(touchbase):
-    from storage.digests import get_user_settings
+    from storage.user_settings import get_user_settings
 
     touchbase.slack.block_actions(
         [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from storage.models import Contact
 
 T1, T2 = "T111", "T222"
 ALICE = Actor(team_id=T1, user_id="UALICE")
+NOW = datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
 FIELDS = ("name", "email", "company", "cadence_days", "owner_user_id")
 
 
@@ -53,7 +55,7 @@ def address_book(db):
         ContactDraft(name="José Núñez", email="jose@globex.example", slack_user_id="UJOSE"),
         ContactDraft(name="Ann Lee"),
     ):
-        create_contact(db, ALICE, draft)
+        create_contact(db, ALICE, draft, now=NOW)
     return contacts(db, T1)
 
 

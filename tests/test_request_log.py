@@ -78,7 +78,13 @@ def test_refused_and_unhandled_requests_are_errors_with_a_hint(touchbase, reques
     assert touchbase.slack.block_actions([{"action_id": "no_such_action", "value": "x"}])[0] == 404
 
     refused, unhandled = _request_records(request_log)
-    assert (refused.levelno, refused.outcome, refused.status) == (logging.WARNING, "error", 401)
+    assert (refused.levelno, refused.kind, refused.outcome, refused.status) == (
+        logging.WARNING,
+        "unverified",
+        "error",
+        401,
+    )
+    assert (refused.team, refused.user) == (None, None)  # an unverified body is not believed
     assert "SLACK_SIGNING_SECRET" in refused.getMessage()
     assert (unhandled.kind, unhandled.id, unhandled.outcome, unhandled.status) == (
         "action",

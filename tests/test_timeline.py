@@ -6,7 +6,6 @@ limits are checked with tests/blockkit.py on every message the app sends.
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import handlers
+import bot.services.timeline
 import handlers.timeline
 from blocks import ids
 from blocks.timeline import (
@@ -27,7 +26,7 @@ from blocks.timeline import (
 )
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.services import Services
-from bot.users import UserDirectory
+from bot.services.users import UserDirectory
 from storage.contacts import ContactDraft, create_contact
 from storage.interactions import (
     InteractionChanges,
@@ -339,8 +338,8 @@ def test_logging_in_a_new_month_appends_a_reply_and_updates_the_parent(tb):
     tb.clock.advance(days=30)
     record = log(tb.db, jane, tb.clock.now, "april check-in", now=tb.clock.now)
 
-    handlers.timeline.refresh_timelines(
-        tb.app.client, services_for(tb), ACTOR, {jane.id}, [record.occurred_at]
+    bot.services.timeline.refresh_timelines(
+        tb.app.client, services_for(tb), ACTOR, {jane.id}, [record.occurred_at], now=FROZEN_NOW
     )
 
     [thread] = threads_for_contact(tb.db, ACTOR, jane.id)
@@ -358,8 +357,8 @@ def test_logging_in_a_month_already_shown_updates_that_reply(tb):
     [thread] = threads_for_contact(tb.db, ACTOR, jane.id)
     record = log(tb.db, jane, datetime(2026, 2, 3, 18, tzinfo=UTC), "quick sync")
 
-    handlers.timeline.refresh_timelines(
-        tb.app.client, services_for(tb), ACTOR, {jane.id}, [record.occurred_at]
+    bot.services.timeline.refresh_timelines(
+        tb.app.client, services_for(tb), ACTOR, {jane.id}, [record.occurred_at], now=FROZEN_NOW
     )
 
     parent, february = posted(tb.fake, "chat.update")
@@ -383,8 +382,13 @@ def test_editing_an_interaction_into_another_month_updates_both_replies(tb):
         now=FROZEN_NOW,
     )
 
-    handlers.timeline.refresh_timelines(
-        tb.app.client, services_for(tb), ACTOR, {jane.id}, [workshop.occurred_at, moved.occurred_at]
+    bot.services.timeline.refresh_timelines(
+        tb.app.client,
+        services_for(tb),
+        ACTOR,
+        {jane.id},
+        [workshop.occurred_at, moved.occurred_at],
+        now=FROZEN_NOW,
     )
 
     updates = {call.args["ts"]: everything(call) for call in posted(tb.fake, "chat.update")}
@@ -400,7 +404,9 @@ def test_deleting_the_last_interaction_of_a_month_keeps_the_reply_saying_so(tb):
     svc = services_for(tb)
 
     delete_interaction(tb.db, ACTOR, note.id, now=FROZEN_NOW)
-    handlers.timeline.refresh_timelines(tb.app.client, svc, ACTOR, {jane.id}, [note.occurred_at])
+    bot.services.timeline.refresh_timelines(
+        tb.app.client, svc, ACTOR, {jane.id}, [note.occurred_at], now=FROZEN_NOW
+    )
 
     march = [c for c in posted(tb.fake, "chat.update") if c.args["ts"] == thread.replies["2026-03"]]
     assert EMPTY_MONTH in everything(march[0])
@@ -408,7 +414,9 @@ def test_deleting_the_last_interaction_of_a_month_keeps_the_reply_saying_so(tb):
 
     tb.fake.clear()
     restore_interaction(tb.db, ACTOR, note.id)
-    handlers.timeline.refresh_timelines(tb.app.client, svc, ACTOR, {jane.id}, [note.occurred_at])
+    bot.services.timeline.refresh_timelines(
+        tb.app.client, svc, ACTOR, {jane.id}, [note.occurred_at], now=FROZEN_NOW
+    )
     march = [c for c in posted(tb.fake, "chat.update") if c.args["ts"] == thread.replies["2026-03"]]
     assert "renewal" in everything(march[0])
 
@@ -418,7 +426,7 @@ def test_refresh_without_a_hint_rerenders_every_month_and_appends_new_ones(tb):
     tb.clock.advance(days=30)
     log(tb.db, jane, tb.clock.now - timedelta(hours=1), "april check-in", now=tb.clock.now)
 
-    handlers.timeline.refresh_timelines(tb.app.client, services_for(tb), ACTOR, {jane.id})
+    bot.services.timeline.refresh_timelines(tb.app.client, services_for(tb), ACTOR, {jane.id}, now=FROZEN_NOW)
 
     assert len(posted(tb.fake, "chat.update")) == 1 + 3  # the parent and every month shown
     [april] = posted(tb.fake)
@@ -429,7 +437,9 @@ def test_a_thread_whose_parent_was_deleted_is_no_longer_kept_live(tb):
     jane, _ = start_jane_thread(tb)
     tb.fake.fail("chat.update", "message_not_found", times=1)
 
-    handlers.timeline.refresh_timelines(tb.app.client, services_for(tb), ACTOR, {jane.id}, [])
+    bot.services.timeline.refresh_timelines(
+        tb.app.client, services_for(tb), ACTOR, {jane.id}, [], now=FROZEN_NOW
+    )
 
     assert threads_for_contact(tb.db, ACTOR, jane.id) == []
 
@@ -439,8 +449,8 @@ def test_refresh_never_reaches_another_workspaces_threads(tb):
     record = log(tb.db, theirs, FROZEN_NOW - timedelta(days=1), "confidential", actor=OTHER_WORKSPACE)
     start_thread(tb.db, OTHER_WORKSPACE, theirs.id, "C999", "1700000000.000001", "UTC")
 
-    handlers.timeline.refresh_timelines(
-        tb.app.client, services_for(tb), ACTOR, {theirs.id}, [record.occurred_at]
+    bot.services.timeline.refresh_timelines(
+        tb.app.client, services_for(tb), ACTOR, {theirs.id}, [record.occurred_at], now=FROZEN_NOW
     )
 
     assert tb.fake.calls() == []
@@ -449,22 +459,13 @@ def test_refresh_never_reaches_another_workspaces_threads(tb):
 def test_refresh_of_a_contact_without_threads_calls_slack_not_at_all(tb):
     jane, records = jane_with_history(tb.db)
 
-    handlers.timeline.refresh_timelines(
-        tb.app.client, services_for(tb), ACTOR, {jane.id}, [records[0].occurred_at]
+    bot.services.timeline.refresh_timelines(
+        tb.app.client, services_for(tb), ACTOR, {jane.id}, [records[0].occurred_at], now=FROZEN_NOW
     )
 
     assert tb.fake.calls() == []
 
 
-def _wired(module) -> bool:
-    # The listeners reach refresh_timelines directly or through handlers.live.interactions_changed.
-    source = inspect.getsource(module)
-    return "refresh_timelines" in source or "interactions_changed" in source
-
-
-@pytest.mark.skipif(
-    not _wired(handlers.actions), reason="refresh_timelines not yet called from handlers/actions.py"
-)
 def test_deleting_from_a_card_updates_the_thread(tb):
     jane, records = start_jane_thread(tb)
     [thread] = threads_for_contact(tb.db, ACTOR, jane.id)
@@ -479,9 +480,6 @@ def test_deleting_from_a_card_updates_the_thread(tb):
     assert EMPTY_MONTH in everything(march[-1])
 
 
-@pytest.mark.skipif(
-    not _wired(handlers.commands), reason="refresh_timelines not yet called from handlers/commands.py"
-)
 def test_quick_log_command_appends_to_the_thread(tb):
     jane, _ = start_jane_thread(tb)
     [thread] = threads_for_contact(tb.db, ACTOR, jane.id)
