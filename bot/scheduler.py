@@ -2,7 +2,7 @@
 
 The job store is in memory on purpose: APScheduler 3 can't share a job store between
 processes, and needn't. Each process ticks on its own; the delivery rows claimed in the
-database (storage/digests.py) make every digest go out once, however many processes tick.
+database (storage/deliveries.py) make every digest go out once, however many processes tick.
 """
 
 from __future__ import annotations

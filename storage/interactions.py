@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
@@ -80,7 +80,6 @@ class _Fields:
     summary: str
     duration_minutes: int | None
     notes: str | None
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def validate_fields(

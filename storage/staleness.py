@@ -27,23 +27,18 @@ def stale_contacts_for_owner(
 ) -> tuple[list[StaleContact], int]:
     """The owner's stale contacts, most overdue first (at most `limit`), and how many there are.
 
-    One statement: the page of contacts (with the total counted by a window over all stale
-    ones before the LIMIT), each joined to its latest live interaction through a correlated
-    subquery (an index probe on (contact_id, occurred_at, id)), and the workspace's default
-    cadence.
+    One statement: the page of contacts, each joined to its latest live interaction through a
+    correlated subquery (one probe of the (contact_id, occurred_at, id) index per contact
+    shown), the total (an uncorrelated count on the stale index, evaluated once) and the
+    workspace's default cadence.
     """
     stale = (Contact.team_id == team_id, Contact.owner_user_id == owner_user_id, Contact.due_at <= now)
     if limit <= 0:  # no row would carry the count
         with db.read() as session:
             return [], session.scalar(select(func.count()).select_from(Contact).where(*stale)) or 0
-    page = (
-        select(Contact, func.count().over().label("total"))
-        .where(*stale)
-        .order_by(Contact.due_at, Contact.id)
-        .limit(limit)
-        .subquery()
-    )
+    page = select(Contact).where(*stale).order_by(Contact.due_at, Contact.id).limit(limit).subquery()
     contact = aliased(Contact, page)
+    total = select(func.count()).select_from(Contact).where(*stale).scalar_subquery()
     latest_id = (
         select(Interaction.id)
         .where(Interaction.contact_id == page.c.id, Interaction.deleted_at.is_(None))
@@ -56,7 +51,7 @@ def stale_contacts_for_owner(
         rows = session.execute(
             select(
                 contact,
-                page.c.total,
+                total,
                 Interaction.type,
                 Interaction.occurred_at,
                 Interaction.summary,
@@ -73,7 +68,7 @@ def stale_contacts_for_owner(
         last = None if kind is None else LastInteraction(kind, occurred_at, summary, logged_by)
         cadence = DEFAULT_CADENCE_DAYS if cadence is None else cadence  # no workspace row yet
         stale_contacts.append(StaleContact(to_record(found, cadence), last))
-    return stale_contacts, rows[0].total if rows else 0
+    return stale_contacts, rows[0][1] if rows else 0
 
 
 def stale_owners(now: datetime, only_user: str | None = None) -> Select:

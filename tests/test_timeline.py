@@ -72,7 +72,7 @@ def services_for(tb) -> Services:
 
 
 def add_contact(db, name: str, actor: Actor = ACTOR, **fields) -> ContactRecord:
-    return create_contact(db, actor, ContactDraft(name=name, **fields))
+    return create_contact(db, actor, ContactDraft(name=name, **fields), now=FROZEN_NOW)
 
 
 def log(
@@ -413,7 +413,7 @@ def test_deleting_the_last_interaction_of_a_month_keeps_the_reply_saying_so(tb):
     assert tb.fake.calls("chat.delete") == []
 
     tb.fake.clear()
-    restore_interaction(tb.db, ACTOR, note.id)
+    restore_interaction(tb.db, ACTOR, note.id, now=FROZEN_NOW)
     bot.services.timeline.refresh_timelines(
         tb.app.client, svc, ACTOR, {jane.id}, [note.occurred_at], now=FROZEN_NOW
     )
@@ -447,7 +447,7 @@ def test_a_thread_whose_parent_was_deleted_is_no_longer_kept_live(tb):
 def test_refresh_never_reaches_another_workspaces_threads(tb):
     theirs = add_contact(tb.db, "Their Secret Client", actor=OTHER_WORKSPACE)
     record = log(tb.db, theirs, FROZEN_NOW - timedelta(days=1), "confidential", actor=OTHER_WORKSPACE)
-    start_thread(tb.db, OTHER_WORKSPACE, theirs.id, "C999", "1700000000.000001", "UTC")
+    start_thread(tb.db, OTHER_WORKSPACE, theirs.id, "C999", "1700000000.000001", "UTC", now=FROZEN_NOW)
 
     bot.services.timeline.refresh_timelines(
         tb.app.client, services_for(tb), ACTOR, {theirs.id}, [record.occurred_at], now=FROZEN_NOW
@@ -524,7 +524,7 @@ def test_timeline_storage_is_scoped_to_the_workspace(db):
     from bot.domain.errors import NotFound
 
     jane, _ = jane_with_history(db)
-    thread_id = start_thread(db, ACTOR, jane.id, "C1", "1.000001", LOS_ANGELES)
+    thread_id = start_thread(db, ACTOR, jane.id, "C1", "1.000001", LOS_ANGELES, now=FROZEN_NOW)
     remember_reply(db, ACTOR, thread_id, "2026-01", "1.000002")
     remember_reply(db, ACTOR, thread_id, "2026-01", "1.000003")  # the upsert moves it
 
@@ -534,7 +534,7 @@ def test_timeline_storage_is_scoped_to_the_workspace(db):
     for attempt in (
         lambda: contact_history(db, OTHER_WORKSPACE, jane.id, max_items=10),
         lambda: month_interactions(db, OTHER_WORKSPACE, jane.id, "2026-02", "UTC"),
-        lambda: start_thread(db, OTHER_WORKSPACE, jane.id, "C1", "2.0", "UTC"),
+        lambda: start_thread(db, OTHER_WORKSPACE, jane.id, "C1", "2.0", "UTC", now=FROZEN_NOW),
         lambda: remember_reply(db, OTHER_WORKSPACE, thread_id, "2026-02", "2.0"),
     ):
         with pytest.raises(NotFound):
