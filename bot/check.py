@@ -84,7 +84,7 @@ def check_database(database_url: str) -> Result:
     url = make_url(database_url)
     where = safe_url(database_url)
     in_a_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-    if in_a_file and not Path(url.database).exists():
+    if in_a_file and not Path(url.database or "").exists():
         return Result(
             "database",
             FAIL,
@@ -201,7 +201,7 @@ def check_app_token(settings: Settings) -> Result:
     client = WebClient(base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS, retry_handlers=[])
     try:
         # Asks for a WebSocket URL (the first step of connecting) and never opens it.
-        client.apps_connections_open(app_token=settings.slack_app_token)
+        client.apps_connections_open(app_token=settings.slack_app_token or "")
     except SlackApiError as error:
         code = error.response.get("error", "error")
         return Result(
@@ -228,7 +228,7 @@ def run_checks(settings: Settings, *, slack: bool = True) -> Iterator[Result]:
 
 def cmd_check(args, settings: Settings | None, settings_error: SettingsError | None = None) -> int:
     """Print one line per check; exit 1 if any failed."""
-    if settings_error is not None:
+    if settings is None or settings_error is not None:
         print(Result("settings", FAIL, str(settings_error)).line())
         print("1 check failed; the others need valid settings.")
         return 1

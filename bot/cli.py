@@ -149,7 +149,7 @@ def cmd_serve(args, settings: Settings) -> int:
         from bot.scheduler import start_scheduler
 
         start_scheduler(settings, db, client)
-    if settings.socket_mode:
+    if settings.slack_app_token:  # Socket Mode
         serve_socket_mode(app, settings.slack_app_token)
     else:
         serve_http(app, db, port=args.port or settings.port, host=args.host)
