@@ -15,10 +15,10 @@ from blocks.modals import contact_modal, snooze_modal
 from bot.domain.contact_add import ContactAdd
 from bot.domain.contact_add import parse_contact_add as read_contact_add
 from bot.domain.errors import Conflict, Invalid
+from bot.domain.slack_text import readable
 from bot.services import AfterAnswer, Services
 from bot.services import contacts as contact_service
 from bot.services.contacts import ContactChanges, ContactDraft
-from bot.slack_text import readable
 from handlers.common import (
     acting_user,
     action_value,
