@@ -16,11 +16,10 @@ from blocks.metadata import decode_metadata
 from blocks.modals import contact_options
 from bot.domain.errors import DomainError
 from bot.domain.filters import parse_filters
-from bot.domain.records import Actor
 from bot.domain.rules import zone
 from bot.services import Services
 from bot.services import browse as browse_service
-from handlers.common import acting_user, as_dict, first_action, listener, parse_id, text_of
+from handlers.common import acting_user, as_dict, first_action, listener, parse_id, payload_actor, text_of
 from handlers.errors import user_message
 
 FILTER_ACTIONS = (
@@ -174,7 +173,10 @@ def turn_page(ack: Ack, body: dict, client: WebClient, context: BoltContext, svc
 
 def contact_filter_options(ack: Ack, body: dict, context: BoltContext, svc: Services) -> None:
     """Options load of the list's contact filter: answered inside the ack, no Slack calls."""
-    actor = Actor(team_id=context.team_id or "", user_id=context.user_id or "")
+    actor = payload_actor(body, context)
+    if actor is None:
+        ack(options=[])  # another organization's user (or no team): nothing of this workspace
+        return
     value = body.get("value")
     query = (value if isinstance(value, str) else "").strip()[:100]
     matches = browse_service.contact_suggestions(svc, actor, query)

@@ -18,12 +18,12 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from blocks.metadata import decode_metadata
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, Forbidden
 from bot.domain.records import Actor
 from bot.services import AfterAnswer, Services
 from bot.services.browse import ListRef
 from bot.services.surfaces import NO_SURFACES, DigestRef, Surfaces
-from bot.services.users import SlackUser
+from bot.services.users import SlackUser, outside_organization
 from handlers.errors import apology, modal_errors, user_message
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,12 @@ SERVICES_KEY = "svc"
 AFTER_KEY = "after"
 
 _ALWAYS = ("ack", "body", "respond", "client", "context")
+
+OTHER_ORG_MESSAGE = (
+    "Touchbase here keeps this workspace's contacts, and you're signed in from another organization "
+    "(a shared channel), so it can't show or change anything for you."
+)
+NO_WORKSPACE_MESSAGE = "This request didn't say which workspace and user it came from, so nothing was done."
 
 
 def listener(fn: Callable[..., None]) -> Callable[..., None]:
@@ -74,8 +80,27 @@ def acting_user(context: BoltContext) -> tuple[Actor, SlackUser]:
     svc: Services = context[SERVICES_KEY]
     team_id = context.team_id or context.enterprise_id or ""
     user_id = context.user_id or ""
+    if not team_id or not user_id:
+        raise Forbidden(NO_WORKSPACE_MESSAGE)
     user = svc.users.get(team_id, user_id, client=context.client)
+    if outside_organization(user.team_id, user.enterprise_id, team_id, context.enterprise_id):
+        raise Forbidden(OTHER_ORG_MESSAGE)
     return Actor(team_id=team_id, user_id=user_id, is_admin=user.is_admin), user
+
+
+def payload_actor(body: dict, context: BoltContext) -> Actor | None:
+    """The actor of a request answered without users.info (options loads): its payload's ids.
+
+    None for a user whose payload says they belong to another organization, or with no team.
+    """
+    team_id = context.team_id or context.enterprise_id or ""
+    user_id = context.user_id or ""
+    user = as_dict(body.get("user"))
+    if not team_id or not user_id:
+        return None
+    if outside_organization(as_str(user.get("team_id")), None, team_id, context.enterprise_id):
+        return None
+    return Actor(team_id=team_id, user_id=user_id)
 
 
 def answer_error(

@@ -6,10 +6,9 @@ from slack_bolt import Ack, App, BoltContext
 
 from blocks import ids
 from blocks.modals import contact_options
-from bot.domain.records import Actor
 from bot.services import Services
 from bot.services import browse as browse_service
-from handlers.common import listener
+from handlers.common import listener, payload_actor
 
 
 def register(app: App) -> None:
@@ -18,7 +17,10 @@ def register(app: App) -> None:
 
 def contact_suggestions(ack: Ack, body: dict, context: BoltContext, svc: Services) -> None:
     # Options must be answered inside the ack; one indexed query, no Slack calls.
-    actor = Actor(team_id=context.team_id or "", user_id=context.user_id or "")
+    actor = payload_actor(body, context)
+    if actor is None:
+        ack(options=[])  # another organization's user (or no team): nothing of this workspace
+        return
     value = body.get("value")
     query = (value if isinstance(value, str) else "")[:100]
     matches = browse_service.contact_suggestions(svc, actor, query)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.boundary import CONTROL_MESSAGE, MATCH_TEXT_MAX, has_control_chars
 from bot.domain.errors import Conflict, Invalid, NotFound
 from bot.domain.records import Actor, ContactMatch, ContactRecord
 from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
@@ -75,13 +76,18 @@ def _clean_draft(draft: ContactDraft) -> ContactDraft:
     name = " ".join((draft.name or "").split())
     if not name:
         errors["name"] = "A contact needs a name."
-    elif len(name) > NAME_MAX_CHARS:
+    elif has_control_chars(name):
+        errors["name"] = "The name has control characters: " + CONTROL_MESSAGE
+    elif len(name) > NAME_MAX_CHARS or len(name_key(name)) > NAME_MAX_CHARS:
+        # Folding can lengthen a name (NFKC expands "ﷺ" to 18 letters); both must fit.
         errors["name"] = f"Keep the name under {NAME_MAX_CHARS} characters."
     email = (draft.email or "").strip().lower() or None
     if email and not EMAIL_RE.match(email):
         errors["email"] = f"“{email}” doesn't look like an email address."
     company = " ".join((draft.company or "").split()) or None
-    if company and len(company) > COMPANY_MAX_CHARS:
+    if company and has_control_chars(company):
+        errors["company"] = "The company has control characters: " + CONTROL_MESSAGE
+    elif company and len(company) > COMPANY_MAX_CHARS:
         errors["company"] = f"Keep the company under {COMPANY_MAX_CHARS} characters."
     if draft.cadence_days is not None and not 1 <= draft.cadence_days <= 3650:
         errors["cadence_days"] = "Cadence is a number of days between 1 and 3650."
@@ -234,8 +240,10 @@ def find_contact_by_slack_user(db: Database, actor: Actor, slack_user_id: str) -
 
 def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) -> list[ContactMatch]:
     """Rank contacts for a typed name: exact, then prefix, then word prefix, then fuzzy."""
+    if len(query) > MATCH_TEXT_MAX * 2 or has_control_chars(query):
+        return []  # longer than any name can be: nothing to match, and fuzzy matching it is slow
     key = name_key(query)
-    if not key:
+    if not key or len(key) > MATCH_TEXT_MAX:
         return []
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     with db.read() as session:
@@ -390,7 +398,7 @@ def list_contacts(db: Database, actor: Actor, *, limit: int = 100, after_id: int
 def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
     """Whether some contact's folded name is exactly this (one indexed probe)."""
     key = name_key(name)
-    if not key:
+    if not key or len(key) > MATCH_TEXT_MAX or has_control_chars(key):
         return False
     with db.read() as session:
         return (
@@ -410,6 +418,8 @@ def resolve_contact(
     exactly one contact's name (or of a word in it) and nothing else matches at all.
     """
     key = name_key(query)
+    if not key or len(key) > MATCH_TEXT_MAX or has_control_chars(key):
+        return None, []  # no name can be this (and PostgreSQL refuses NUL in a query)
     with db.read() as session:
         # One indexed probe settles the common case, a name typed in full, without a scan.
         named = session.scalars(

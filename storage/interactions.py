@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.boundary import CONTROL_MESSAGE, has_control_chars
 from bot.domain.errors import Forbidden, Invalid, NotFound
 from bot.domain.records import Actor, InteractionRecord, Page
 from bot.domain.rules import (
@@ -102,15 +103,20 @@ def validate_fields(
         errors["occurred_at"] = "That's in the future: log what happened, not what's planned."
     elif occurred_at < EARLIEST:
         errors["occurred_at"] = "That date is too far in the past."
+    bad_summary = has_control_chars(summary or "")
     summary = " ".join((summary or "").split())
-    if not summary:
+    if bad_summary:
+        errors["summary"] = "The summary has control characters: " + CONTROL_MESSAGE
+    elif not summary:
         errors["summary"] = "Add a short summary."
     elif len(summary) > SUMMARY_MAX_CHARS:
         errors["summary"] = f"Keep the summary under {SUMMARY_MAX_CHARS} characters (it has {len(summary)})."
     if duration_minutes is not None and not 0 <= duration_minutes <= MAX_DURATION_MINUTES:
         errors["duration_minutes"] = f"Duration is in minutes, from 0 to {MAX_DURATION_MINUTES}."
     notes = (notes or "").strip() or None
-    if notes and len(notes) > NOTES_MAX_CHARS:
+    if notes and has_control_chars(notes):
+        errors["notes"] = "The notes have control characters: " + CONTROL_MESSAGE
+    elif notes and len(notes) > NOTES_MAX_CHARS:
         errors["notes"] = f"Notes are limited to {NOTES_MAX_CHARS} characters (these have {len(notes)})."
     if errors:
         raise Invalid(errors)
@@ -250,6 +256,11 @@ def _find_by_source_ref(db: Database, actor: Actor, source_ref: str) -> Interact
             .where(Interaction.team_id == actor.team_id, Interaction.source_ref == source_ref)
         ).first()
         return _to_record(*row) if row else None
+
+
+def find_interaction_by_source_ref(db: Database, actor: Actor, source_ref: str) -> InteractionRecord | None:
+    """The interaction a request (`view:<id>`, `command:<trigger>`) already saved, if any."""
+    return _find_by_source_ref(db, actor, source_ref)
 
 
 def get_interaction(

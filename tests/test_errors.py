@@ -61,6 +61,7 @@ def test_a_failed_confirmation_never_loses_the_saved_interaction(touchbase):
 
 def test_requests_from_another_workspace_see_nothing_of_this_one(touchbase):
     create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=touchbase.clock())
+    touchbase.fake.set_user("U999", team_id="T999")  # a member of that other workspace
     other = touchbase.sender(team_id="T999", user_id="U999")
     other.command("/contact", "Jane Doe")
     [answer] = wait_responses(touchbase.fake)

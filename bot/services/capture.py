@@ -35,6 +35,7 @@ from storage.interactions import (
     InteractionDraft,
     create_interaction,
     delete_interaction,
+    find_interaction_by_source_ref,
     get_interaction,
     restore_interaction,
     update_interaction,
@@ -211,6 +212,12 @@ def save_form(
         notes=form.notes,
         now=now,
     )
+    if not form.interaction_id and not form.contact_id:
+        # Slack resends a submission it got no answer to (after a restart): what the first one
+        # saved is the answer, and the new contact it created is not created again.
+        already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
+        if already is not None:
+            return Saved(already, created=False)
     contact_id = form.contact_id or _contact_from_form(svc, client, actor, form, now=now)
     if form.interaction_id:
         before = get_interaction(svc.db, actor, form.interaction_id)
@@ -286,6 +293,11 @@ def _contact_from_form(
             svc.db, actor, form.slack_user_id, name=name, email=person.email, now=now
         )
         return contact.id
+    # The picker offers "create" only when no contact has exactly this name; one that does now
+    # was created by an earlier delivery of this very submission (or a moment ago): use it.
+    existing, _ = resolve_contact(svc.db, actor, name)
+    if existing is not None and has_contact_named(svc.db, actor, name):
+        return existing.id
     return create_contact(svc.db, actor, ContactDraft(name=name), now=now).id
 
 

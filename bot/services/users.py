@@ -32,6 +32,7 @@ class SlackUser:
     known: bool = True  # False when Slack could not be asked
     locale: str | None = None  # e.g. "en-US": decides day/month order in typed dates
     team_id: str | None = None  # the user's own workspace (differs in Slack Connect channels)
+    enterprise_id: str | None = None  # their Enterprise Grid organization, if any
 
 
 def user_from_payload(user: dict) -> SlackUser:
@@ -53,7 +54,23 @@ def user_from_payload(user: dict) -> SlackUser:
         deleted=bool(user.get("deleted")),
         locale=user.get("locale") if isinstance(user.get("locale"), str) else None,
         team_id=user.get("team_id") if isinstance(user.get("team_id"), str) else None,
+        enterprise_id=_enterprise_of(user),
     )
+
+
+def _enterprise_of(user: dict) -> str | None:
+    grid = user.get("enterprise_user")
+    enterprise = grid.get("enterprise_id") if isinstance(grid, dict) else None
+    return enterprise if isinstance(enterprise, str) else None
+
+
+def outside_organization(
+    user_team_id: str | None, user_enterprise_id: str | None, team_id: str, enterprise_id: str | None
+) -> bool:
+    """A user of another workspace (Slack Connect) that isn't part of this Enterprise Grid org."""
+    if not user_team_id or user_team_id == team_id:
+        return False
+    return not (enterprise_id and user_enterprise_id == enterprise_id)
 
 
 class UserDirectory:
