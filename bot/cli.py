@@ -142,6 +142,7 @@ def cmd_serve(args, settings: Settings) -> int:
     db = Database(settings.database_url)
     if not db.ping():
         raise SettingsError(f"DATABASE_URL: can't reach the database at {_safe_url(settings.database_url)}")
+    db.limit_lock_wait()  # a request answers "busy" inside Slack's 3 s rather than wait for a lock
     startup_checks(settings, slack=not args.no_check)
     client = build_client(settings)
     app = create_app(settings, db, client)

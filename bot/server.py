@@ -67,8 +67,11 @@ class TouchbaseWSGI:
             log_unverified((time.perf_counter() - started) * 1000)
             return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            healthy = self.db.ping()
-            body = json.dumps({"ok": healthy, "database": "up" if healthy else "down"}).encode()
+            # A write probe, not only SELECT 1: a locked SQLite file answers reads but no writes.
+            reachable = self.db.ping()
+            healthy = reachable and self.db.can_write()
+            state = "up" if healthy else ("read-only or locked" if reachable else "down")
+            body = json.dumps({"ok": healthy, "database": state}).encode()
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]

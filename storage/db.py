@@ -9,13 +9,25 @@ another writer committed in between, whatever the busy timeout.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.errors import Busy
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# Serving a request, a writer waits this long for another process's SQLite lock, then "busy":
+# inside Slack's 3 s to acknowledge (CLI jobs keep the patient default above).
+SERVING_LOCK_WAIT_SECONDS = 1.5
+# How long /healthz waits to take the write lock before it says writes can't succeed.
+PROBE_LOCK_WAIT_SECONDS = 0.5
+UNREACHABLE_MESSAGE = "Touchbase can't reach its database right now, try again in a moment."
+# Per engine pool: the SQLite lock wait when it was shortened (serving), in seconds.
+_LOCK_WAITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Database:
@@ -38,6 +50,22 @@ class Database:
         self._writer = sessionmaker(
             self.engine.execution_options(touchbase_write=True), expire_on_commit=False
         )
+        _answer_busy(self.engine)
+
+    def limit_lock_wait(self, seconds: float = SERVING_LOCK_WAIT_SECONDS) -> None:
+        """Serving: wait at most `seconds` for a lock (SQLite), then raise Busy."""
+        _LOCK_WAITS[self.engine.pool] = seconds
+
+    @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        """This process's turn to write to SQLite (bounded when serving)."""
+        wait = _LOCK_WAITS.get(self.engine.pool)
+        if not self._sqlite_write_lock.acquire(timeout=-1 if wait is None else wait):
+            raise Busy()
+        try:
+            yield
+        finally:
+            self._sqlite_write_lock.release()
 
     @property
     def dialect(self) -> str:
@@ -56,7 +84,7 @@ class Database:
             # instead of polling the file lock (its busy handler backs off up to 100 ms a try,
             # which under load turned 50 ms writes into 2 s waits). Other processes still
             # meet the busy timeout.
-            with self._sqlite_write_lock, self._writer.begin() as session:
+            with self._write_turn(), self._writer.begin() as session:
                 yield session
             return
         with self._writer.begin() as session:
@@ -67,6 +95,24 @@ class Database:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             return True
+        except Exception:
+            return False
+
+    def can_write(self) -> bool:
+        """Whether a write could start now: takes the write lock (SQLite) or checks the server
+        accepts writes (PostgreSQL), then rolls back. Cheap: nothing is written."""
+        try:
+            if self.is_sqlite:
+                probe = self.engine.execution_options(touchbase_write=True, touchbase_probe=True)
+                with probe.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+                    conn.rollback()
+                return True
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 1000")
+                read_only = conn.exec_driver_sql("SHOW transaction_read_only").scalar()
+                conn.rollback()
+            return read_only == "off"
         except Exception:
             return False
 
@@ -89,5 +135,25 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        immediate = conn.get_execution_options().get("touchbase_write", False)
+        options = conn.get_execution_options()
+        immediate = options.get("touchbase_write", False)
+        wait = PROBE_LOCK_WAIT_SECONDS if options.get("touchbase_probe") else _LOCK_WAITS.get(engine.pool)
+        # The connection may come back from a probe or a CLI job: its wait is set every time.
+        seconds = SQLITE_BUSY_TIMEOUT_SECONDS if wait is None else wait
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(seconds * 1000)}")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _answer_busy(engine: Engine) -> None:
+    """A locked SQLite file or an unreachable server is "busy, try again", not an internal error."""
+
+    @event.listens_for(engine, "handle_error")
+    def on_error(context):
+        if context.is_pre_ping or not isinstance(context.sqlalchemy_exception, OperationalError):
+            return None
+        message = str(context.original_exception).lower()
+        if "locked" in message or "busy" in message:
+            return Busy()
+        if context.is_disconnect or context.connection is None or "connect" in message:
+            return Busy(UNREACHABLE_MESSAGE)
+        return None
