@@ -83,3 +83,6 @@ ACTION_HOME_TEAM_CHANNEL_OFF = "home_team_channel_off"
 
 # Action blocks of a digest DM start with this, so a click there can update the digest in place.
 DIGEST_BLOCK_PREFIX = "digest"
+# A repeated log (same contact, type and summary within minutes): value carries the draft.
+ACTION_LOG_AGAIN = "log_again"
+ACTION_LOG_AGAIN_CANCEL = "log_again_cancel"

@@ -168,3 +168,21 @@ def interaction_detail_modal(interaction: InteractionRecord, *, now: datetime, c
         "close": plain("Close", 24),
         "blocks": blocks,
     }
+
+
+def repeat_question(
+    previous: InteractionRecord, again_value: str, *, now: datetime
+) -> tuple[str, list[dict]]:
+    """ "You logged this 2 minutes ago — log again?" with the buttons to say so."""
+    minutes = max(1, round((now - previous.created_at).total_seconds() / 60))
+    ago = "a minute ago" if minutes == 1 else f"{minutes} minutes ago"
+    what = escape_truncate(headline(previous.type, previous.contact_name, capital=False), CARD_NAME_CHARS)
+    summary = escape_truncate(one_line(previous.summary), SUMMARY_SHOWN_CHARS)
+    text = f"You logged this {ago} — log again?"
+    return text, [
+        section(f"{text}\n{what} — {summary}"),
+        actions(
+            button("Log again", ids.ACTION_LOG_AGAIN, again_value, style="primary"),
+            button("Don't", ids.ACTION_LOG_AGAIN_CANCEL, str(previous.id)),
+        ),
+    ]

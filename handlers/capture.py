@@ -7,7 +7,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.interactions import saved_confirmation
+from blocks.interactions import repeat_question, saved_confirmation
 from blocks.messages import notice
 from bot.domain.quicklog import usage_text
 from bot.services import AfterAnswer, Services
@@ -20,6 +20,7 @@ from handlers.common import (
     clicked_channel,
     listener,
     parse_id,
+    reply,
     show_modal,
     surfaces_of_click,
     tell_user,
@@ -37,6 +38,8 @@ def register(app: App) -> None:
     app.action(ids.ACTION_LOG_FOR_CONTACT)(listener(log_for_contact))
     app.action(ids.ACTION_HOME_LOG)(listener(log_interaction_shortcut))
     app.view(ids.LOG_MODAL)(listener(submit_log_modal))
+    app.action(ids.ACTION_LOG_AGAIN)(listener(log_again))
+    app.action(ids.ACTION_LOG_AGAIN_CANCEL)(listener(log_again_cancel))
 
 
 def log_command(
@@ -48,16 +51,16 @@ def log_command(
     svc: Services,
     after: AfterAnswer,
 ) -> None:
-    ack()
     text = text_of(body).strip()
     if text.lower() in HELP_WORDS:
-        respond(text=usage_text(), blocks=notice(usage_text()), response_type="ephemeral")
+        ack(text=usage_text(), blocks=notice(usage_text()), response_type="ephemeral")
         return
     actor, user = acting_user(context)
     now = svc.now()
     channel_id = body.get("channel_id") if isinstance(body.get("channel_id"), str) else None
     response_url = context.response_url
     if not text:
+        ack()
         view = log_view(
             capture_service.new_log_prefill(user, now=now),
             user=user,
@@ -77,13 +80,17 @@ def log_command(
         source_ref=f"command:{trigger_id}" if isinstance(trigger_id, str) else None,
         after=after,
     )
+    # Saved (or asked about) before the ack: the answer travels in the ack itself, the one
+    # reply that can't be rate limited or lost on the way while the request succeeds.
     if outcome.saved is not None:
         answer, blocks = saved_confirmation(outcome.saved, now=now, edited=False)
-        if respond is not None and response_url:
-            respond(text=answer, blocks=blocks, response_type="ephemeral", replace_original=False)
-        else:
-            tell_user(client, user_id=actor.user_id, channel_id=channel_id, text=answer, blocks=blocks)
+        ack(text=answer, blocks=blocks, response_type="ephemeral")
         return
+    if outcome.repeat_of is not None and outcome.again is not None:
+        answer, blocks = repeat_question(outcome.repeat_of, outcome.again, now=now)
+        ack(text=answer, blocks=blocks, response_type="ephemeral")
+        return
+    ack()
     assert outcome.prefill is not None
     view = log_view(
         outcome.prefill,
@@ -155,3 +162,31 @@ def submit_log_modal(
         return  # edited from the detail view: it re-renders (and the list behind it), that's the answer
     text, blocks = saved_confirmation(saved.record, now=now, edited=saved.edited)
     tell_user(client, user_id=actor.user_id, channel_id=log_channel(view), text=text, blocks=blocks)
+
+
+def log_again(
+    ack: Ack,
+    body: dict,
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    svc: Services,
+    after: AfterAnswer,
+) -> None:
+    """ "Log again" on the repeat question: saved once, whatever the number of clicks."""
+    ack()
+    actor, _ = acting_user(context)
+    now = svc.now()
+    container = as_dict(body.get("container"))
+    question = as_str(container.get("message_ts")) or as_str(body.get("trigger_id")) or ""
+    saved = capture_service.log_again(
+        svc, client, actor, action_value(body), source_ref=f"again:{question}", now=now, after=after
+    )
+    text, blocks = saved_confirmation(saved.record, now=now, edited=False)
+    reply(body, respond, client, actor.user_id, text=text, blocks=blocks)
+
+
+def log_again_cancel(ack: Ack, body: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
+    ack()
+    actor, _ = acting_user(context)
+    reply(body, respond, client, actor.user_id, text="Not logged again: the earlier one stands.")

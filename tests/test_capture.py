@@ -166,11 +166,12 @@ def test_contact_picker_offers_ranked_matches_and_create(touchbase):
 
 def test_quick_log_saves_and_answers_with_the_card(touchbase):
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
-    status, _, _ = touchbase.slack.command("/log", "Jane Doe call yesterday 3pm 30m pricing follow-up")
+    status, _, body = touchbase.slack.command("/log", "Jane Doe call yesterday 3pm 30m pricing follow-up")
     assert status == 200
-    [answer] = wait_responses(touchbase.fake)
-    check_blocks(answer.args["blocks"])
-    assert "Jane Doe" in _blocks_text(answer.args["blocks"])
+    answer = json.loads(body)  # the confirmation is the ack itself
+    assert answer["response_type"] == "ephemeral"
+    check_blocks(answer["blocks"])
+    assert "Jane Doe" in _blocks_text(answer["blocks"])
     [saved] = _interactions(touchbase.db)
     assert (saved.contact_id, saved.type, saved.duration_minutes) == (jane.id, "call", 30)
     assert saved.summary == "pricing follow-up" and saved.source == "command"
@@ -180,8 +181,8 @@ def test_quick_log_saves_and_answers_with_the_card(touchbase):
 
 def test_quick_log_with_a_mention_creates_the_contact_from_slack(touchbase):
     touchbase.fake.set_user("U222", real_name="Ana Lima", profile={"email": "ana@example.com"})
-    touchbase.slack.command("/log", "<@U222|ana> coffee last tuesday")
-    wait_responses(touchbase.fake)
+    status, _, body = touchbase.slack.command("/log", "<@U222|ana> coffee last tuesday")
+    assert status == 200 and "Logged" in json.loads(body)["text"]
     contact = find_contact_by_slack_user(touchbase.db, ME, "U222")
     assert contact.name == "Ana Lima" and contact.email == "ana@example.com"
     [saved] = _interactions(touchbase.db)
@@ -223,9 +224,38 @@ def test_quick_log_in_the_future_opens_the_modal(touchbase):
 
 
 def test_log_help_answers_with_usage(touchbase):
-    touchbase.slack.command("/log", "help")
-    [answer] = wait_responses(touchbase.fake)
-    assert "/log" in json.dumps(answer.args) and answer.args["response_type"] == "ephemeral"
+    _, _, body = touchbase.slack.command("/log", "help")
+    answer = json.loads(body)
+    assert "/log" in json.dumps(answer) and answer["response_type"] == "ephemeral"
+
+
+def test_the_same_quick_log_twice_asks_before_saving_again(touchbase):
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
+    first = json.loads(touchbase.slack.command("/log", "Jane Doe call 10am pricing")[2])
+    assert first["text"].startswith("Logged")
+    touchbase.clock.advance(minutes=2)
+    second = json.loads(touchbase.slack.command("/log", "Jane Doe call 10am pricing")[2])
+    assert second["text"] == "You logged this 2 minutes ago — log again?"
+    assert len(_interactions(touchbase.db)) == 1
+    again = next(
+        e
+        for b in second["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.ACTION_LOG_AGAIN
+    )
+    question = {
+        "type": "message",
+        "message_ts": "1773000000.000100",
+        "channel_id": "C111",
+        "is_ephemeral": True,
+    }
+    for _ in range(2):  # a double click saves once
+        touchbase.slack.block_actions(
+            [{"action_id": ids.ACTION_LOG_AGAIN, "value": again["value"]}], container=question
+        )
+    wait_responses(touchbase.fake, 2)
+    assert len(_interactions(touchbase.db)) == 2
 
 
 # --- shortcuts ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.domain.rules import NOTES_MAX_CHARS, may_change
 from bot.domain.slack_text import readable
-from bot.services import AfterAnswer, Services
+from bot.services import AfterAnswer, Services, repeats
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
 from storage.contacts import (
@@ -80,6 +80,8 @@ class QuickLogOutcome:
     saved: InteractionRecord | None = None
     prefill: LogPrefill | None = None
     slack_user_id: str | None = None  # a mentioned person to create as a contact on submit
+    repeat_of: InteractionRecord | None = None  # the same log saved minutes ago: ask first
+    again: str | None = None  # the draft to save if the user says "log again"
 
 
 def new_log_prefill(
@@ -158,21 +160,22 @@ def quick_log(
 
     occurred_at = parsed.occurred_at or now
     if not problems and contact is not None and parsed.type is not None:
+        draft = InteractionDraft(
+            contact_id=contact.id,
+            type=parsed.type,
+            occurred_at=occurred_at,
+            summary=parsed.summary,
+            duration_minutes=parsed.duration_minutes,
+            source="command",
+            source_ref=source_ref,
+        )
+        earlier = repeats.earlier_same_log(
+            svc, actor, contact_id=contact.id, type=parsed.type, summary=parsed.summary, now=now
+        )
+        if earlier is not None:
+            return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
         try:
-            record, _ = create_interaction(
-                svc.db,
-                actor,
-                InteractionDraft(
-                    contact_id=contact.id,
-                    type=parsed.type,
-                    occurred_at=occurred_at,
-                    summary=parsed.summary,
-                    duration_minutes=parsed.duration_minutes,
-                    source="command",
-                    source_ref=source_ref,
-                ),
-                now=now,
-            )
+            record, _ = create_interaction(svc.db, actor, draft, now=now)
         except Invalid as invalid:
             problems.extend(invalid.fields.values())
         else:
@@ -212,13 +215,23 @@ def save_form(
         notes=form.notes,
         now=now,
     )
-    if not form.interaction_id and not form.contact_id:
+    if not form.interaction_id:
         # Slack resends a submission it got no answer to (after a restart): what the first one
         # saved is the answer, and the new contact it created is not created again.
         already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
         if already is not None:
             return Saved(already, created=False)
     contact_id = form.contact_id or _contact_from_form(svc, client, actor, form, now=now)
+    if not form.interaction_id and not repeats.WARNED.confirmed(form.view_id):
+        earlier = repeats.earlier_same_log(
+            svc, actor, contact_id=contact_id, type=form.type, summary=form.summary, now=now
+        )
+        if earlier is not None:
+            repeats.WARNED.warn(form.view_id)
+            minutes = max(1, round((now - earlier.created_at).total_seconds() / 60))
+            raise Invalid(
+                {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
+            )
     if form.interaction_id:
         before = get_interaction(svc.db, actor, form.interaction_id)
         record = update_interaction(
@@ -442,3 +455,23 @@ def _message_time(ts: object, now: datetime) -> datetime:
         return min(datetime.fromtimestamp(float(ts), UTC), now)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError, OSError):
         return now
+
+
+def log_again(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    value: str,
+    *,
+    source_ref: str,
+    now: datetime,
+    after: AfterAnswer,
+) -> Saved:
+    """ "Log again" on the repeat question: saves the carried draft once (per question)."""
+    draft = repeats.decode_again(value, source_ref=source_ref)
+    record, created = create_interaction(svc.db, actor, draft, now=now)
+    if created:
+        after_interactions_changed(
+            after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+        )
+    return Saved(record, created=created)

@@ -1,0 +1,91 @@
+"""A log that repeats one saved minutes ago (same author, contact, type and summary) is asked
+about, not saved twice: a double submit or a retry after a lost confirmation is the usual cause.
+
+The question's "Log again" button carries the draft, so saying yes saves it exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from datetime import datetime, timedelta
+
+from bot.domain.errors import Invalid
+from bot.domain.records import Actor, InteractionRecord
+from bot.services import Services
+from storage.interactions import InteractionDraft, find_recent_repeat
+
+REPEAT_WINDOW = timedelta(minutes=5)
+STALE_BUTTON = "That button is out of date: log it again with /log."
+
+
+def earlier_same_log(
+    svc: Services, actor: Actor, *, contact_id: int, type: str, summary: str, now: datetime
+) -> InteractionRecord | None:
+    return find_recent_repeat(
+        svc.db, actor, contact_id=contact_id, type=type, summary=summary, since=now - REPEAT_WINDOW
+    )
+
+
+def encode_again(draft: InteractionDraft) -> str:
+    return json.dumps(
+        {
+            "c": draft.contact_id,
+            "t": draft.type,
+            "at": draft.occurred_at.isoformat() if draft.occurred_at else None,
+            "d": draft.duration_minutes,
+            "s": draft.summary,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
+    """The draft a "Log again" button carries; Invalid for anything that isn't one."""
+    try:
+        data = json.loads(value)
+        contact_id, type_, at, duration, summary = (data[k] for k in ("c", "t", "at", "d", "s"))
+        occurred_at = datetime.fromisoformat(at)
+    except (ValueError, TypeError, KeyError, IndexError):
+        raise Invalid({"summary": STALE_BUTTON}) from None
+    if not (
+        isinstance(contact_id, int)
+        and not isinstance(contact_id, bool)
+        and isinstance(type_, str)
+        and isinstance(summary, str)
+        and (duration is None or (isinstance(duration, int) and not isinstance(duration, bool)))
+    ):
+        raise Invalid({"summary": STALE_BUTTON})
+    return InteractionDraft(
+        contact_id=contact_id,
+        type=type_,
+        occurred_at=occurred_at,
+        summary=summary,
+        duration_minutes=duration,
+        source="command",
+        source_ref=source_ref,
+    )
+
+
+class WarnedViews:
+    """Log modals whose user was told "you logged this N minutes ago": their next Save confirms."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._views: OrderedDict[str, None] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def warn(self, view_id: str) -> None:
+        with self._lock:
+            self._views[view_id] = None
+            while len(self._views) > self._limit:
+                self._views.popitem(last=False)
+
+    def confirmed(self, view_id: str) -> bool:
+        with self._lock:
+            return view_id in self._views
+
+
+WARNED = WarnedViews()
