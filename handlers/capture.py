@@ -10,7 +10,7 @@ from blocks import ids
 from blocks.interactions import repeat_question, saved_confirmation
 from blocks.messages import notice
 from bot.domain.quicklog import usage_text
-from bot.services import AfterAnswer, Services
+from bot.services import AfterAnswer, Services, delivery
 from bot.services import capture as capture_service
 from handlers.common import (
     acting_user,
@@ -23,10 +23,9 @@ from handlers.common import (
     reply,
     show_modal,
     surfaces_of_click,
-    tell_user,
     text_of,
 )
-from handlers.forms import log_channel, log_view, read_log_form
+from handlers.forms import log_channel, log_response_url, log_view, read_log_form
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 
@@ -161,7 +160,16 @@ def submit_log_modal(
     if form.surfaces.detail_view_id:
         return  # edited from the detail view: it re-renders (and the list behind it), that's the answer
     text, blocks = saved_confirmation(saved.record, now=now, edited=saved.edited)
-    tell_user(client, user_id=actor.user_id, channel_id=log_channel(view), text=text, blocks=blocks)
+    delivery.confirm(
+        svc,
+        client,
+        actor,
+        text=text,
+        blocks=blocks,
+        response_url=log_response_url(view),
+        channel_id=log_channel(view),
+        now=now,
+    )
 
 
 def log_again(

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -20,7 +21,7 @@ from blocks import ids
 from blocks.metadata import decode_metadata
 from bot.domain.errors import DomainError, Forbidden
 from bot.domain.records import Actor
-from bot.services import AfterAnswer, Services
+from bot.services import AfterAnswer, Services, delivery
 from bot.services.browse import ListRef
 from bot.services.surfaces import NO_SURFACES, DigestRef, Surfaces
 from bot.services.users import SlackUser, outside_organization
@@ -67,12 +68,39 @@ def listener(fn: Callable[..., None]) -> Callable[..., None]:
             if ack.response is None:
                 ack()
             after.run()
+            say_pending_note(kwargs["body"], kwargs["respond"], context)
 
     del run.__wrapped__  # Bolt must see `run`'s own signature, below
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in names]
     )
     return run
+
+
+def say_pending_note(body: object, respond: Callable[..., Any] | None, context: BoltContext) -> None:
+    """A confirmation Slack wouldn't take earlier, said on this next request of the user's."""
+    svc = context.get(SERVICES_KEY)
+    if svc is None or not isinstance(body, dict) or body.get("type") == "block_suggestion":
+        return
+    team_id = context.team_id or context.enterprise_id
+    if not team_id or not context.user_id:
+        return
+    actor = Actor(team_id=team_id, user_id=context.user_id)
+    note = None
+    try:
+        note = delivery.take_pending(svc, actor)
+        if note is None:
+            return
+        if respond is not None and context.response_url:
+            respond(text=note, response_type="ephemeral", replace_original=False)
+        elif context.client is not None:
+            channel = context.channel_id or clicked_channel(body)
+            tell_user(context.client, user_id=actor.user_id, channel_id=channel, text=note)
+    except Exception:
+        logger.exception("could not say %s's pending note", actor.user_id)
+        if note is not None:
+            with contextlib.suppress(Exception):
+                delivery.keep_pending(svc, actor, note, now=svc.now())
 
 
 def acting_user(context: BoltContext) -> tuple[Actor, SlackUser]:

@@ -143,6 +143,11 @@ def log_channel(view: dict) -> str | None:
     return _str(decode_metadata(view.get("private_metadata")).get("channel"))
 
 
+def log_response_url(view: dict) -> str | None:
+    """The /log command's response_url the modal carries (the confirmation's first path)."""
+    return _str(decode_metadata(view.get("private_metadata")).get("response_url"))
+
+
 def contact_metadata(contact_id: int, channel_id: str | None, surfaces: Surfaces = NO_SURFACES) -> str:
     return encode_metadata(
         {"contact": contact_id, "channel": channel_id, "surfaces": surfaces.to_json() or None},

@@ -200,3 +200,14 @@ class TimelineReply(Base):
     thread_id: Mapped[int] = mapped_column(ForeignKey("timeline_threads.id", ondelete="CASCADE"))
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM in the thread's time zone
     message_ts: Mapped[str] = mapped_column(String(32))
+
+
+class PendingNote(Base):
+    """A confirmation Slack wouldn't take (every path failed): said on the user's next request."""
+
+    __tablename__ = "pending_notes"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -76,8 +77,9 @@ def test_submitting_the_modal_saves_then_shows_the_card_in_the_channel(touchbase
     # 15:00 in Los Angeles (the fake user's zone) on 2026-03-10 is 22:00 UTC.
     assert saved.occurred_at == datetime(2026, 3, 10, 22, 0, tzinfo=UTC)
     assert get_contact(touchbase.db, ME, jane.id).last_contacted_at == saved.occurred_at
-    card = touchbase.fake.wait_for("chat.postEphemeral")[0].args
-    assert card["channel"] == "C111" and card["user"] == "U111"
+    # Opened from /log: the command's response_url is the confirmation's first path.
+    card = wait_responses(touchbase.fake)[0].args
+    assert card["response_type"] == "ephemeral"
     check_blocks(card["blocks"])
     text = _blocks_text(card["blocks"])
     assert "&lt;!channel&gt; &amp; a discount" in text and "<!channel>" not in text
@@ -96,8 +98,9 @@ def test_the_same_view_submitted_twice_saves_one_interaction(touchbase):
     assert touchbase.slack.view_submission(view)[0] == 200
     assert touchbase.slack.view_submission(view)[0] == 200
     assert len(_interactions(touchbase.db)) == 1
-    touchbase.fake.wait_for("chat.postEphemeral")
-    assert len(touchbase.fake.calls("chat.postEphemeral")) == 1
+    wait_responses(touchbase.fake)
+    time.sleep(0.2)
+    assert len(wait_responses(touchbase.fake)) == 1
 
 
 @pytest.mark.parametrize(
@@ -322,6 +325,8 @@ def test_when_the_channel_refuses_the_card_comes_by_dm(touchbase):
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.fake.fail("chat.postEphemeral", "channel_not_found")
     touchbase.slack.command("/log", "")
+    response_path = "response/" + touchbase.slack.last_payload["response_url"].rsplit("/", 1)[1]
+    touchbase.fake.respond_with(response_path, status=500)  # the response_url is gone too
     view = submission(_opened_view(touchbase.fake), contact=str(jane.id), type="call", summary="x")
     touchbase.slack.view_submission(view)
     touchbase.fake.wait_for("chat.postMessage")

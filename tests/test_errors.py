@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact
@@ -43,10 +44,12 @@ def test_a_failed_confirmation_never_loses_the_saved_interaction(touchbase):
 
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=touchbase.clock())
     touchbase.slack.command("/log", "")
+    response_path = "response/" + touchbase.slack.last_payload["response_url"].rsplit("/", 1)[1]
     view = touchbase.fake.wait_for("views.open")[0].args["view"]
-    # Slack refuses both the ephemeral card and the DM fallback.
+    # Slack refuses the response_url, the ephemeral card and the DM fallback.
+    touchbase.fake.respond_with(response_path, status=500)
     touchbase.fake.fail("chat.postEphemeral", "channel_not_found")
-    touchbase.fake.fail("chat.postMessage", "internal_error")
+    touchbase.fake.fail("chat.postMessage", "internal_error", times=3)
     status, _, body = touchbase.slack.view_submission(
         submission(
             view, **{ids.BLOCK_CONTACT: str(jane.id), ids.BLOCK_TYPE: "call", ids.BLOCK_SUMMARY: "kept"}
@@ -57,6 +60,14 @@ def test_a_failed_confirmation_never_loses_the_saved_interaction(touchbase):
     [saved] = list_interactions(touchbase.db, ME, InteractionFilters()).items
     assert saved.summary == "kept"
     assert get_contact(touchbase.db, ME, jane.id).last_contacted_at == saved.occurred_at
+    # The user's next request says what was saved, once.
+    deadline = time.monotonic() + 10
+    touchbase.fake.clear()
+    touchbase.slack.command("/contact", "Jane Doe")
+    while not any("couldn't show you this earlier" in json.dumps(c.args) for c in touchbase.fake.calls()):
+        assert time.monotonic() < deadline, touchbase.fake.methods()
+        time.sleep(0.05)
+    assert "Logged call with Jane Doe" in json.dumps([c.args for c in touchbase.fake.calls()])
 
 
 def test_requests_from_another_workspace_see_nothing_of_this_one(touchbase):
