@@ -14,7 +14,7 @@ from blocks import ids
 from blocks.browse import PAGE_SIZE, ListState
 from blocks.metadata import decode_metadata
 from blocks.modals import contact_options
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, NotFound
 from bot.domain.filters import parse_filters
 from bot.domain.rules import zone
 from bot.services import Services
@@ -123,9 +123,19 @@ def _state_from_view(view: dict, previous: ListState) -> ListState:
     )
 
 
+def _list_view(body: dict) -> dict:
+    """The open list a click came from; NotFound when the click carries none."""
+    view = as_dict(body.get("view"))
+    if not isinstance(view.get("id"), str):
+        raise NotFound("That list is no longer open: run /interactions again.")
+    return view
+
+
 def _update(client: WebClient, body: dict, view: dict) -> None:
+    shown = _list_view(body)
+    hash_ = shown.get("hash")
     try:
-        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
+        client.views_update(view_id=shown["id"], hash=hash_ if isinstance(hash_, str) else None, view=view)
     except SlackApiError as error:
         # hash_conflict: a newer change already re-rendered the list; that one wins.
         if error.response.get("error") != "hash_conflict":
@@ -135,11 +145,12 @@ def _update(client: WebClient, body: dict, view: dict) -> None:
 def filters_changed(ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services) -> None:
     ack()
     actor, user = acting_user(context)
-    metadata = decode_metadata(body["view"].get("private_metadata"))
+    list_view = _list_view(body)
+    metadata = decode_metadata(list_view.get("private_metadata"))
     tz = zone(metadata.get("tz") if isinstance(metadata.get("tz"), str) else user.tz.key)
     previous = browse_service.state_from_json(metadata.get("state"))
     cleared = first_action(body).get("action_id") == ids.ACTION_CLEAR_FILTERS
-    state = ListState() if cleared else _state_from_view(body["view"], previous)
+    state = ListState() if cleared else _state_from_view(list_view, previous)
     state, notice = browse_service.contact_named_in_state(svc, actor, state)
     if state.since and state.until and state.since > state.until:
         notice = "The “from” day is after the “to” day, so nothing can match."
@@ -149,7 +160,7 @@ def filters_changed(ack: Ack, body: dict, client: WebClient, context: BoltContex
 def turn_page(ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services) -> None:
     ack()
     actor, user = acting_user(context)
-    metadata = decode_metadata(body["view"].get("private_metadata"))
+    metadata = decode_metadata(_list_view(body).get("private_metadata"))
     tz = zone(metadata.get("tz") if isinstance(metadata.get("tz"), str) else user.tz.key)
     state = browse_service.state_from_json(metadata.get("state"))
     forward = first_action(body).get("action_id") == ids.ACTION_PAGE_NEXT

@@ -152,6 +152,10 @@ def answer_error(
             if not isinstance(error, DomainError):
                 apology(error, "options")
             return
+        if kind is None and isinstance(body, dict) and "command" in body:
+            # A slash command not yet acknowledged: the answer is the ack itself.
+            ack(text=user_message(error), response_type="ephemeral")
+            return
         ack()
     text = user_message(error)
     try:
