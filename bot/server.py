@@ -75,7 +75,15 @@ class TouchbaseWSGI:
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        return self.bolt(environ, start_response)
+        try:
+            return self.bolt(environ, start_response)
+        except (TypeError, AttributeError, KeyError, ValueError) as error:
+            # Signed, but shaped so that Bolt can't even read who sent it (an event whose `user`
+            # is a number, say): acknowledged, and nothing runs.
+            logger.warning(
+                "Ignored a verified request Bolt could not read: %s: %s", type(error).__name__, error
+            )
+            return _answer(start_response, "200 OK", {})
 
 
 def serve_http(

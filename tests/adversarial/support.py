@@ -27,7 +27,10 @@ fuzz_settings = settings(
     deadline=None,
     database=None,
     derandomize=EXAMPLES < 100,
-    phases=[Phase.explicit, Phase.generate],  # a failure is reported as found: shrinking costs minutes  # the short run is the same every time; the long one explores
+    phases=[
+        Phase.explicit,
+        Phase.generate,
+    ],  # a failure is reported as found: shrinking costs minutes  # the short run is the same every time; the long one explores
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
@@ -182,7 +185,11 @@ metadata = st.one_of(
 @st.composite
 def submitted_views(draw) -> dict[str, Any]:
     callback_id = draw(
-        st.one_of(st.sampled_from(sorted(MODALS)), st.sampled_from([ids.LIST_MODAL, ids.DETAIL_MODAL]), st.text(max_size=10))
+        st.one_of(
+            st.sampled_from(sorted(MODALS)),
+            st.sampled_from([ids.LIST_MODAL, ids.DETAIL_MODAL]),
+            st.text(max_size=10),
+        )
     )
     blocks = MODALS.get(callback_id, [])
     chosen = draw(st.lists(st.sampled_from(blocks), unique=True)) if blocks else []
