@@ -57,7 +57,8 @@ def confirm(
         answer = WebhookClient(response_url, timeout=5).send(
             text=text, blocks=blocks, response_type="ephemeral", replace_original=False
         )
-        return answer.status_code == 200
+        # Slack answers "ok" (or {"ok": true}); an error can come back with a 200 too.
+        return answer.status_code == 200 and '"ok":false' not in (answer.body or "").replace(" ", "")
 
     def by_ephemeral() -> bool:
         return bool(
