@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run check test lint format install install-dev migrate bench bench-quick clean
+.PHONY: run check test lint format install install-dev migrate bench bench-quick clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ check: migrate
 ## test: lint, then the whole suite (SQLite and PostgreSQL)
 test: install-dev lint
 	$(BIN)/pytest
+
+## fuzz: the adversarial suite's long run (2,000 hypothesis cases per entry point, ~10 min)
+fuzz: install-dev
+	TOUCHBASE_FUZZ_EXAMPLES=2000 $(BIN)/pytest -p no:cacheprovider -q tests/adversarial/test_fuzz_entry_points.py
 
 ## lint: ruff, formatting, types (mypy) and the layer contracts (import-linter)
 lint: install-dev
