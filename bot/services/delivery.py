@@ -61,6 +61,7 @@ def confirm(
         return answer.status_code == 200 and '"ok":false' not in (answer.body or "").replace(" ", "")
 
     def by_ephemeral() -> bool:
+        assert channel_id is not None
         return bool(
             client.chat_postEphemeral(channel=channel_id, user=actor.user_id, text=text, blocks=blocks)["ok"]
         )

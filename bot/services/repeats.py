@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord
 from bot.services import Services
-from storage.interactions import InteractionDraft, find_recent_repeat
+from storage.interactions import InteractionDraft
+from storage.repeats import find_recent_repeat
 
 REPEAT_WINDOW = timedelta(minutes=5)
 STALE_BUTTON = "That button is out of date: log it again with /log."
