@@ -37,9 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from bot.cli_digest import add_digest_commands
     from bot.cli_transfer import add_transfer_commands
+    from bot.cli_workspace import add_workspace_commands
 
     add_digest_commands(commands)
     add_transfer_commands(commands)
+    add_workspace_commands(commands)
     return parser
 
 

@@ -124,7 +124,7 @@ def open_database(settings: Settings) -> Database:
     # Connecting to a missing SQLite file would create an empty one; say what's wrong instead.
     if is_file and not Path(url.database).exists():
         raise SettingsError(f"DATABASE_URL: no database at {safe}; run `touchbase db upgrade` first")
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pgbouncer=settings.pgbouncer)
     try:
         tables = set(inspect(db.engine).get_table_names())
     except SQLAlchemyError as error:

@@ -233,7 +233,9 @@ class InstallationStore(SQLAlchemyInstallationStore):
 
     def replace_bot_tokens_in(self, session: Session, old: Bot, new: Bot) -> None:
         """After a rotation: the same installation rows, the new tokens."""
-        expires_at = normalize_datetime_for_db(new.bot_token_expires_at)
+        expires_at = None
+        if new.bot_token_expires_at is not None:  # epoch seconds in slack-sdk's models
+            expires_at = datetime.fromtimestamp(new.bot_token_expires_at, UTC).replace(tzinfo=None)
         values = {
             "bot_token": self.cipher.encrypt(new.bot_token),
             "bot_refresh_token": self.cipher.encrypt(new.bot_refresh_token),
