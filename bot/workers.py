@@ -7,7 +7,8 @@
 * Workers are gthread workers: `WORKER_THREADS` request threads each, plus Bolt's listener
   executor; each worker's pool is sized to those threads (`pool_size_for`).
 * The digest scheduler runs once per deployment: in one dedicated process that the master
-  starts (a fresh interpreter, not a fork), restarts if it dies, and stops on shutdown;
+  starts (`touchbase scheduler`, a fresh interpreter, not a fork of the master), restarts if
+  it dies, and stops on shutdown;
   `--no-scheduler` leaves it out (run `touchbase scheduler` elsewhere). Workers never run it.
 * SIGTERM to the master: the scheduler is told to stop, workers stop accepting, finish the
   requests in flight (and the listener work they started) within `GRACEFUL_SECONDS`, and the
@@ -16,16 +17,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
-from bot.settings import Settings, configure_logging
+from bot.settings import Settings
 
 logger = logging.getLogger("touchbase.workers")
 
@@ -54,58 +57,45 @@ def scheduler_threads() -> int:
     return DEFAULT_CONCURRENCY + 2
 
 
-def _scheduler_main(settings: Settings) -> None:
-    """The scheduler process (spawned: a fresh interpreter, nothing inherited but settings)."""
-    from bot.scheduler import run_scheduler_forever
-
-    configure_logging(settings.log_level)
-    logging.getLogger("touchbase.workers").info("scheduler process started (pid %d)", os.getpid())
-    code = run_scheduler_forever(settings)
-    logging.getLogger("touchbase.workers").info("scheduler process stopped (pid %d)", os.getpid())
-    raise SystemExit(code)
-
-
 class SchedulerProcess:
+    """`touchbase scheduler` as a child of the master: a fresh interpreter (fork + exec), which
+    reads the same environment (and `.env`) the master did."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.process: multiprocessing.process.BaseProcess | None = None
+        self.process: subprocess.Popen | None = None
         self.stopping = False
 
     def start(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.process = context.Process(
-            target=_scheduler_main, args=(self.settings,), name="touchbase-scheduler", daemon=False
-        )
-        self.process.start()
+        self.process = subprocess.Popen([sys.executable, "-m", "bot", "scheduler"], close_fds=True)
         logger.info("started the scheduler process (pid %s)", self.process.pid)
 
     def check(self) -> None:
-        """Restart the scheduler if it died while we were not stopping."""
-        if self.stopping or self.process is None or self.process.is_alive():
+        """Restart the scheduler if it exited while we were not stopping."""
+        if self.stopping or self.process is None or self.process.poll() is None:
             return
-        logger.error(
-            "the scheduler process (pid %s) exited with %s; restarting it",
-            self.process.pid,
-            self.process.exitcode,
-        )
+        # gunicorn's master reaps any child, so the exit status may be lost (reported as 0).
+        logger.error("the scheduler process (pid %s) exited; restarting it", self.process.pid)
         self.start()
 
     def signal_stop(self) -> None:
         self.stopping = True
-        if self.process is not None and self.process.is_alive():
-            os.kill(self.process.pid, signal.SIGTERM)
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
 
     def join(self, timeout: float) -> None:
         if self.process is None:
             return
-        self.process.join(timeout)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
             logger.warning(
                 "the scheduler process (pid %s) did not stop in time; killing it", self.process.pid
             )
             self.process.kill()
-            self.process.join(1)
-        logger.info("scheduler process stopped (pid %s, exit %s)", self.process.pid, self.process.exitcode)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(1)
+        logger.info("scheduler process stopped (pid %s)", self.process.pid)
 
 
 class TouchbaseArbiter(Arbiter):

@@ -171,7 +171,8 @@ def test_three_workers_answer_a_burst_save_each_interaction_once_and_stop_on_sig
         assert summaries(pg_url)["in flight at SIGTERM"] == 1
         log = server.log()
         assert len(set(re.findall(r"worker stopped \(pid (\d+)", log))) == 3, log[-3000:]
-        assert "scheduler process stopped" in log
+        assert "scheduler process stopped" in log and "digest scheduler stopped" in log
+        assert "Traceback" not in log and "killing it" not in log, log[-3000:]
         print(f"SIGTERM: exited in {took:.1f}s, the in-flight submission answered 200 and saved")
     finally:
         fake_slack.latency(0)
