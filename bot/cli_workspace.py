@@ -8,6 +8,7 @@ Without `--yes` it only counts what would go and refuses.
 from __future__ import annotations
 
 import re
+import sys
 
 from sqlalchemy import Table, delete, func, select
 
@@ -90,7 +91,10 @@ def cmd_purge(args, settings: Settings) -> int:
     listing = ", ".join(f"{name} {count}" for name, count in counts.items() if count) or "nothing"
     if not args.yes:
         print(f"Would delete for {team_id}: {listing}.")
-        print("touchbase: refusing to purge without --yes (this cannot be undone; back up first)", flush=True)
+        print(
+            "touchbase: refusing to purge without --yes (this cannot be undone; back up first)",
+            file=sys.stderr,
+        )
         return 2
     print(f"Purged {team_id}: {listing}.")
     return 0

@@ -401,7 +401,8 @@ def test_workspace_purge_needs_yes_then_deletes_only_that_workspace(tmp_path, fa
             )
 
         refused = purge("T222")
-        assert refused.returncode == 2 and "--yes" in refused.stdout
+        assert refused.returncode == 2 and "--yes" in refused.stderr
+        assert refused.stdout.startswith("Would delete for T222: ")
         assert _team_rows(db, "T222") == before
         done = purge("T222", "--yes")
         assert done.returncode == 0, done.stderr
