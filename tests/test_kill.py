@@ -37,7 +37,7 @@ from tests.slack_requests import SlackSender
 pytestmark = pytest.mark.slow
 
 ME = Actor(team_id="T111", user_id="U111")
-ROUNDS = 2
+ROUNDS = 3
 STREAM_THREADS = 4
 # Flip when `/log` text saves before its ack (the lead's change): quick logs are then checked too.
 QUICK_LOG_SAVES_BEFORE_ACK = False
