@@ -31,9 +31,12 @@ migrate: install
 test: install-dev lint
 	$(BIN)/pytest
 
+## lint: ruff, formatting, types (mypy) and the layer contracts (import-linter)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -31,9 +31,9 @@ from zoneinfo import ZoneInfo
 from benchmarks.common import DATA_DIR, Row, log, summary_ms
 from benchmarks.serving import SIGNING_SECRET, Server, bare_server, touchbase_server
 from blocks import ids
+from blocks.metadata import encode_metadata
 from blocks.modals import LogPrefill, log_modal
 from bot.domain.records import Actor
-from handlers.common import encode_metadata
 from storage.contacts import ContactDraft, create_contact
 from storage.db import Database
 from tests.fake_slack import FakeSlack
@@ -176,7 +176,10 @@ def seed_database(path: str, *, contacts: int, interactions: int) -> tuple[str, 
     db = Database(report.url)
     try:
         ada = create_contact(
-            db, Actor(MAIN_TEAM, USER), ContactDraft(name=CONTACT_NAME, company="Analytical Engines")
+            db,
+            Actor(MAIN_TEAM, USER),
+            ContactDraft(name=CONTACT_NAME, company="Analytical Engines"),
+            now=datetime.now(UTC),
         )
     finally:
         db.dispose()
@@ -214,7 +217,7 @@ def seed_postgres(url: str, *, contacts: int, interactions: int) -> int:
     db = Database(url)
     try:
         draft = ContactDraft(name=CONTACT_NAME, company="Analytical Engines")
-        return create_contact(db, Actor(MAIN_TEAM, USER), draft).id
+        return create_contact(db, Actor(MAIN_TEAM, USER), draft, now=spec.now).id
     finally:
         db.dispose()
 

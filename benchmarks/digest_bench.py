@@ -54,9 +54,9 @@ class RecordingFakeSlack(FakeSlack):
 
 
 def digests_available() -> str | None:
-    """None when bot.digests.run_digests can be imported, else why not."""
+    """None when bot.services.digests.run_digests can be imported, else why not."""
     try:
-        from bot.digests import run_digests  # noqa: F401
+        from bot.services.digests import run_digests  # noqa: F401
     except Exception as error:  # ImportError or a half-written module
         return f"{type(error).__name__}: {error}"
     return None
@@ -72,11 +72,11 @@ def run_digest_section(*, users: int, rate: float, latency: float, cap_seconds: 
                 None,
                 "s",
                 status="pending",
-                note=f"bot.digests.run_digests not importable yet ({missing})",
+                note=f"bot.services.digests.run_digests not importable yet ({missing})",
             ).judge()
         ]
     from benchmarks.loader import MAIN_TEAM, load_digest_users
-    from storage.digests import list_deliveries
+    from storage.deliveries import list_deliveries
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "digests.db"

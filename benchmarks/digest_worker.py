@@ -1,4 +1,4 @@
-"""One `bot.digests.run_digests(...)` call in its own process, so the benchmark can time and stop it.
+"""One `bot.services.digests.run_digests(...)` call in its own process, so the benchmark can time and stop it.
 
 Prints JSON lines: {"event": "start", "t": wall clock} right before the call and
 {"event": "end", "t": ..., "sent": ..., ...} after it. The client is the app's own
@@ -23,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from bot.digests import run_digests
+    from bot.services.digests import run_digests
     from bot.settings import load_settings
     from bot.slack import build_client
     from storage.db import Database

@@ -60,7 +60,7 @@ def _settings(now: datetime, tz: ZoneInfo) -> dict:
 def warm_figures(rounds: int) -> dict[str, list[float]]:
     from dateparser.search import search_dates
 
-    from bot.quicklog import parse_quick_log
+    from bot.domain.quicklog import parse_quick_log
 
     tz = ZoneInfo(TZ)
     now = datetime.now(UTC)
@@ -94,7 +94,7 @@ from zoneinfo import ZoneInfo
 tz = ZoneInfo(sys.argv[3])
 now = datetime.now(UTC)
 if which == "quicklog":
-    from bot.quicklog import parse_quick_log
+    from bot.domain.quicklog import parse_quick_log
     t1 = time.perf_counter()
     parse_quick_log(line, now=now, tz=tz)
 else:

@@ -37,7 +37,7 @@ from storage.interactions import (
 from storage.timelines import contact_history
 
 try:  # being written by another helper; the row says "pending" until it lands
-    from storage.digests import stale_contacts_for_owner
+    from storage.staleness import stale_contacts_for_owner
 except ImportError:  # pragma: no cover - depends on the tree
     stale_contacts_for_owner = None
 
@@ -448,7 +448,7 @@ def run_storage_section(
                     None,
                     "ms",
                     status="pending",
-                    note="storage.digests.stale_contacts_for_owner is not importable yet",
+                    note="storage.staleness.stale_contacts_for_owner is not importable yet",
                 ).judge()
             )
         by_name = {case.name: case for case in cases}

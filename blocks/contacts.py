@@ -12,7 +12,7 @@ from blocks.text import (
     BUTTON_VALUE_MAX,
     DATE_ONLY_FORMAT,
     SECTION_TEXT_MAX,
-    ago,
+    ago_token,
     cut,
     date_token,
     display_name,
@@ -33,11 +33,14 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
-def _due_field(contact: ContactRecord, now: datetime) -> str:
+def next_touch(contact: ContactRecord, now: datetime) -> str:
+    """The value of a "Next touch" field: snoozed, overdue, due today, or the day it's due."""
+    if contact.snoozed_until is not None and contact.snoozed_until > now:
+        return f":zzz: Snoozed until {date_token(contact.snoozed_until, DATE_ONLY_FORMAT)}"
     if contact.is_stale(now):
         overdue = (now - contact.due_at).days
-        return f":warning: Overdue by {_days(overdue)}" if overdue >= 1 else ":warning: Overdue (due today)"
-    return f"Next touch due {date_token(contact.due_at, DATE_ONLY_FORMAT)}"
+        return f":warning: Overdue by {_days(overdue)}" if overdue >= 1 else ":warning: Due today"
+    return date_token(contact.due_at, DATE_ONLY_FORMAT)
 
 
 def snooze_menu(contact_id: int) -> dict:
@@ -62,15 +65,13 @@ def contact_card(contact: ContactRecord, recent: list[InteractionRecord], *, now
         fields.append(f"*Slack*\n{user_mention(c.slack_user_id)}")
     fields.append(f"*Owner*\n{user_mention(c.owner_user_id)}")
     if c.last_contacted_at is not None:
-        last = f"{date_token(c.last_contacted_at, DATE_ONLY_FORMAT)} ({ago(c.last_contacted_at, now)})"
+        last = f"{date_token(c.last_contacted_at, DATE_ONLY_FORMAT)} ({ago_token(c.last_contacted_at)})"
     else:
         last = "Never"
     fields.append(f"*Last contacted*\n{last}")
     default = "" if c.cadence_days is not None else " (workspace default)"
     fields.append(f"*Cadence*\nEvery {_days(c.effective_cadence_days)}{default}")
-    fields.append(_due_field(c, now))
-    if c.snoozed_until is not None and c.snoozed_until > now:
-        fields.append(f"*Snoozed until*\n{date_token(c.snoozed_until, DATE_ONLY_FORMAT)}")
+    fields.append(f"*Next touch*\n{next_touch(c, now)}")
 
     if recent:
         lines = [interaction_line(i, now=now, with_contact=False) for i in recent]

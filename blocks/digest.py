@@ -13,6 +13,7 @@ from blocks.text import (
     DATE_ONLY_FORMAT,
     SECTION_TEXT_MAX,
     ago,
+    ago_token,
     date_token,
     display_name,
     escape,
@@ -24,7 +25,8 @@ from blocks.text import (
     type_label,
     user_mention,
 )
-from storage.digests import DIGEST_CONTACTS_MAX, StaleContact, TeamWeekSummary
+from bot.domain.records import StaleContact, TeamWeekSummary
+from bot.domain.rules import DIGEST_CONTACTS_MAX
 
 SUMMARY_CHARS = 200
 NAME_CHARS = 120
@@ -50,7 +52,7 @@ def _last_contact(item: StaleContact, now: datetime) -> str:
     if c.last_contacted_at is None:
         return f"Never contacted (added {date_token(c.created_at, DATE_ONLY_FORMAT)})"
     return (
-        f"Last contact {date_token(c.last_contacted_at, DATE_ONLY_FORMAT)} ({ago(c.last_contacted_at, now)})"
+        f"Last contact {date_token(c.last_contacted_at, DATE_ONLY_FORMAT)} ({ago_token(c.last_contacted_at)})"
     )
 
 
@@ -60,7 +62,7 @@ def _last_interaction_line(item: StaleContact, now: datetime) -> str | None:
         return None
     summary = escape_truncate(one_line(last.summary), SUMMARY_CHARS)
     # A note after the last contact has its own date; otherwise the date is already shown above.
-    when = "" if last.occurred_at == item.contact.last_contacted_at else f", {ago(last.occurred_at, now)}"
+    when = "" if last.occurred_at == item.contact.last_contacted_at else f", {ago_token(last.occurred_at)}"
     return f"{type_emoji(last.type)} _{type_label(last.type)}{when}:_ {summary}"
 
 
@@ -80,6 +82,7 @@ def _contact_blocks(item: StaleContact, now: datetime) -> list[dict]:
             button("Log", ids.ACTION_LOG_FOR_CONTACT, cid, style="primary"),
             snooze_menu(c.id),
             button("Timeline", ids.ACTION_OPEN_TIMELINE, cid),
+            block_id=f"{ids.DIGEST_BLOCK_PREFIX}:{cid}",
         ),
     ]
 
@@ -108,6 +111,12 @@ def digest_message(
         )
     blocks.append(context(DIGEST_FOOTER))
     return _notification_text(shown, total), blocks
+
+
+def digest_caught_up_message() -> tuple[str, list[dict]]:
+    """What a digest DM becomes once everything on it has been handled."""
+    text = "You're all caught up: nobody on this digest is overdue any more."
+    return text, [section(f":white_check_mark: {text}"), context(DIGEST_FOOTER)]
 
 
 def _notification_text(shown: list[StaleContact], total: int) -> str:

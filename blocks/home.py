@@ -8,7 +8,7 @@ from blocks import ids
 from blocks.contacts import snooze_menu
 from blocks.interactions import interaction_line
 from blocks.kit import actions, button, context, header, option, placeholder, section
-from blocks.text import ago, escape, escape_truncate
+from blocks.text import ago_token, escape, escape_truncate
 from bot.domain.records import ContactRecord, InteractionRecord
 
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -75,6 +75,8 @@ def home_view(
     digest_weekdays: frozenset[int],
     tz_name: str,
     now: datetime,
+    viewer_is_admin: bool = False,
+    team_digest_channel: str | None = None,
 ) -> dict:
     blocks: list[dict] = [
         header("Touchbase"),
@@ -86,7 +88,7 @@ def home_view(
         blocks.append(context("Nobody you own is overdue. :tada:"))
     for contact in stale:
         last = (
-            f"last contact {ago(contact.last_contacted_at, now)}"
+            f"last contact {ago_token(contact.last_contacted_at)}"
             if contact.last_contacted_at
             else "never contacted"
         )
@@ -118,4 +120,35 @@ def home_view(
         )
     blocks.append({"type": "divider"})
     blocks += _digest_controls(digest_enabled, digest_time, digest_weekdays, tz_name)
+    if viewer_is_admin:
+        blocks += _team_digest_controls(team_digest_channel)
     return {"type": "home", "blocks": blocks[:100]}
+
+
+def _team_digest_controls(channel_id: str | None) -> list[dict]:
+    """Admins choose the channel of the weekly team digest (Mondays, 09:00 UTC)."""
+    select: dict = {
+        "type": "conversations_select",
+        "action_id": ids.ACTION_HOME_TEAM_CHANNEL,
+        "placeholder": placeholder("Choose a channel"),
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if channel_id:
+        select["initial_conversation"] = channel_id
+        status = (
+            f"Every Monday at 09:00 UTC, a summary of the team's week goes to <#{channel_id}>. "
+            "Invite the app to that channel so it can post there."
+        )
+    else:
+        status = "Off. Choose a channel to post a summary of the team's week there every Monday."
+    return [
+        {"type": "divider"},
+        section("*Weekly team digest* (admins)\n" + status),
+        actions(
+            select,
+            button("Turn off", ids.ACTION_HOME_TEAM_CHANNEL_OFF, "off"),
+            block_id="team_digest",
+        )
+        if channel_id
+        else actions(select, block_id="team_digest"),
+    ]

@@ -78,3 +78,8 @@ ACTION_HOME_LOG = "home_log"
 ACTION_HOME_DIGEST_ENABLED = "home_digest_enabled"
 ACTION_HOME_DIGEST_TIME = "home_digest_time"
 ACTION_HOME_DIGEST_DAYS = "home_digest_days"
+ACTION_HOME_TEAM_CHANNEL = "home_team_channel"  # admins: where the weekly team digest goes
+ACTION_HOME_TEAM_CHANNEL_OFF = "home_team_channel_off"
+
+# Action blocks of a digest DM start with this, so a click there can update the digest in place.
+DIGEST_BLOCK_PREFIX = "digest"

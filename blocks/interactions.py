@@ -10,7 +10,7 @@ from blocks.text import (
     DATE_ONLY_FORMAT,
     SECTION_TEXT_MAX,
     VIEW_BLOCKS_MAX,
-    ago,
+    ago_token,
     date_token,
     display_name,
     duration_text,
@@ -39,7 +39,7 @@ PERMALINK_LABEL = "View the original message"
 
 
 def _when(interaction: InteractionRecord, now: datetime) -> str:
-    return f"{date_token(interaction.occurred_at)} ({ago(interaction.occurred_at, now)})"
+    return f"{date_token(interaction.occurred_at)} ({ago_token(interaction.occurred_at)})"
 
 
 def _delete_button(interaction: InteractionRecord) -> dict:
@@ -87,12 +87,21 @@ def interaction_card(interaction: InteractionRecord, *, now: datetime, can_edit:
     return [section(text), actions(*buttons)]
 
 
+def saved_confirmation(
+    interaction: InteractionRecord, *, now: datetime, edited: bool
+) -> tuple[str, list[dict]]:
+    """The answer to a save: "Logged …" for a new interaction, "Updated …" for an edit, with its card."""
+    verb = "Updated" if edited else "Logged"
+    text = f"{verb} {interaction.type} with {interaction.contact_name}."
+    return text, interaction_card(interaction, now=now, can_edit=True)
+
+
 def deleted_card(interaction: InteractionRecord, *, now: datetime) -> list[dict]:
     """What replaces the card once deleted, with a way back."""
     i = interaction
     what = escape_truncate(headline(i.type, i.contact_name, capital=False), CARD_NAME_CHARS)
     text = f"Deleted: {what} — {escape_truncate(one_line(i.summary), SUMMARY_SHOWN_CHARS)}"
-    when = f"{date_token(i.occurred_at)} ({ago(i.occurred_at, now)})"
+    when = f"{date_token(i.occurred_at)} ({ago_token(i.occurred_at)})"
     return [
         section(f":wastebasket: {text}\n{when}"),
         actions(button("Undo", ids.ACTION_UNDO_DELETE, str(i.id))),

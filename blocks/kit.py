@@ -52,7 +52,7 @@ def actions(*elements: dict, block_id: str | None = None) -> dict:
 
 
 def confirm(title: str, text: str, *, yes: str, no: str = "Cancel", danger: bool = False) -> dict:
-    dialog = {
+    dialog: dict = {
         "title": plain(title, CONFIRM_TITLE_MAX),
         "text": plain(text, CONFIRM_TEXT_MAX),
         "confirm": plain(yes, CONFIRM_BUTTON_MAX),

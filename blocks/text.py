@@ -159,7 +159,7 @@ def split_escaped(text: str, limit: int) -> list[str]:
 
 
 def is_user_id(value: str | None) -> bool:
-    return bool(value) and _USER_ID.fullmatch(value) is not None
+    return value is not None and _USER_ID.fullmatch(value) is not None
 
 
 def user_mention(user_id: str | None) -> str:
@@ -190,6 +190,12 @@ def date_token(dt: datetime, fmt: str = DEFAULT_DATE_FORMAT) -> str:
     shows_time = "{time" in fmt or "{ago}" in fmt
     fallback = dt.strftime("%Y-%m-%d %H:%M UTC") if shows_time else dt.strftime("%Y-%m-%d")
     return f"<!date^{int(dt.timestamp())}^{fmt}|{fallback}>"
+
+
+def ago_token(dt: datetime) -> str:
+    """ "3 hours ago" that Slack keeps current for each reader (never frozen into a message)."""
+    dt = _aware(dt).astimezone(UTC)
+    return f"<!date^{int(dt.timestamp())}^{{ago}}|{dt.strftime('%Y-%m-%d %H:%M UTC')}>"
 
 
 def _count(n: int, unit: str) -> str:

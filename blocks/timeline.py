@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from blocks import ids
+from blocks.contacts import next_touch
 from blocks.interactions import LINE_MAX_CHARS, interaction_line
 from blocks.kit import actions, button, context, fields_section, header, section
 from blocks.text import (
     DATE_ONLY_FORMAT,
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
-    ago,
+    ago_token,
     date_token,
     display_name,
     escape,
@@ -22,11 +23,9 @@ from blocks.text import (
     one_line,
     type_emoji,
 )
-from bot.domain.records import ContactRecord, InteractionRecord
+from bot.domain.outcomes import PostedTimeline
+from bot.domain.records import ContactHistory, InteractionRecord
 from bot.domain.rules import INTERACTION_TYPES
-
-if TYPE_CHECKING:  # a type only: renderers never touch the database
-    from storage.timelines import ContactHistory
 
 MONTH_NAMES = (
     "January",
@@ -118,27 +117,19 @@ def _type_counts(counts: dict[str, int]) -> str:
     return "   ".join(parts)
 
 
-def _next_touch(contact: ContactRecord, now: datetime) -> str:
-    if contact.snoozed_until is not None and contact.snoozed_until > now:
-        return f":zzz: Snoozed until {date_token(contact.snoozed_until, DATE_ONLY_FORMAT)}"
-    if contact.is_stale(now):
-        overdue = (now - contact.due_at).days
-        return f":warning: Stale, overdue by {_days(overdue)}" if overdue >= 1 else ":warning: Due today"
-    return f"Next touch due {date_token(contact.due_at, DATE_ONLY_FORMAT)}"
-
-
 def _command_name(name: str) -> str:
     # Inside `code` a backtick would end the span early.
     return escape_truncate(display_name(name).replace("`", "'"), 100)
 
 
 def timeline_parent(
-    history: ContactHistory, *, now: datetime, shown: int | None = None
+    history: ContactHistory, *, now: datetime, shown: int | None = None, months_in: str = "UTC"
 ) -> tuple[str, list[dict]]:
     """The thread's parent: who the contact is, totals by type, first and last contact, cadence state.
 
     `shown` is how many interactions the thread lists (default: all of `history.interactions`);
-    when fewer than the total, a note says how to see the rest.
+    when fewer than the total, a note says how to see the rest. `months_in` names the time zone the
+    replies are grouped by (the zone of whoever posted the thread; it never changes afterwards).
     """
     c = history.contact
     name = display_name(c.name)
@@ -150,13 +141,13 @@ def timeline_parent(
     if history.first_at is not None:
         fields.append(f"*First interaction*\n{date_token(history.first_at, DATE_ONLY_FORMAT)}")
     if c.last_contacted_at is not None:
-        last = f"{date_token(c.last_contacted_at, DATE_ONLY_FORMAT)} ({ago(c.last_contacted_at, now)})"
+        last = f"{date_token(c.last_contacted_at, DATE_ONLY_FORMAT)} ({ago_token(c.last_contacted_at)})"
     else:
         last = "Never"
     fields.append(f"*Last contacted*\n{last}")
     default = "" if c.cadence_days is not None else " (workspace default)"
     fields.append(f"*Cadence*\nEvery {_days(c.effective_cadence_days)}{default}")
-    fields.append(f"*Next touch*\n{_next_touch(c, now)}")
+    fields.append(f"*Next touch*\n{next_touch(c, now)}")
 
     blocks: list[dict] = [header(f"Timeline: {name}"), fields_section(fields)]
     if history.total:
@@ -170,7 +161,8 @@ def timeline_parent(
             )
         blocks.append(
             context(
-                "Month by month in this thread, kept up to date as interactions are logged, edited or deleted."
+                f"Month by month in this thread (months in {escape(months_in)} time), "
+                "kept up to date as interactions are logged, edited or deleted."
             )
         )
     else:
@@ -226,3 +218,20 @@ def month_reply(
     else:
         blocks += [section(text) for text in _pack(lines)]
     return f"{escape(label)}: {_count(count, 'interaction', 'interactions')}", blocks
+
+
+def timeline_posted_text(posted: PostedTimeline) -> str:
+    """The private answer to /timeline: where the thread went, and whether all of it did."""
+    name = escape_truncate(display_name(posted.contact_name), 600)
+    if posted.in_dm:
+        where = "in our DM (I can't post in that conversation)"
+    elif posted.channel_id.startswith("D"):
+        where = "in our DM"
+    else:
+        where = f"in <#{posted.channel_id}>"
+    if posted.failure:
+        return (
+            f"Posted {name}'s timeline {where}, but only {posted.months_posted} of {posted.months_planned} months: "
+            f"Slack refused the rest (`{escape(posted.failure)}`). Try again in a minute."
+        )
+    return f"Posted {name}'s timeline {where}."

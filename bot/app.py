@@ -12,15 +12,16 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
-from bot.services import Services, utc_now
+from bot.services import AfterAnswer, Services, utc_now
+from bot.services.users import UserDirectory
 from bot.settings import Settings
-from bot.users import UserDirectory
+from bot.verification import StrictRequestVerification, allowed_response_url
+from handlers.common import AFTER_KEY, SERVICES_KEY
 from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.oauth import MultiWorkspace
 
-SERVICES_KEY = "touchbase"
 # Threads running listeners after ack (bot/workers.py sizes the database pool with it).
 LISTENER_THREADS = 16
 
@@ -37,9 +38,13 @@ def create_app(
 ) -> App:
     # OAuth mode (bot/oauth.py): installation store, OAuth flow and a caching authorize.
     oauth_kwargs = multi_workspace.app_kwargs() if multi_workspace is not None else {}
+    signing_secret = settings.slack_signing_secret or ""
     app = App(
         client=client,
-        signing_secret=settings.slack_signing_secret or "",
+        signing_secret=signing_secret,
+        # Bolt's own check raises on a malformed timestamp; this one only ever answers 401.
+        request_verification_enabled=False,
+        before_authorize=StrictRequestVerification(signing_secret),
         # Check the token on the first request, not at construction: start-up stays fast
         # and a Slack outage doesn't stop the process from serving /healthz.
         token_verification_enabled=False,
@@ -60,6 +65,14 @@ def create_app(
     @app.middleware
     def provide_services(context, next):
         context[SERVICES_KEY] = services
+        context[AFTER_KEY] = AfterAnswer()
+        if context.response_url is not None and not allowed_response_url(
+            context.response_url, settings.slack_api_url
+        ):
+            # Second line of defence: never POST to a URL that isn't Slack's.
+            logging.getLogger("touchbase.security").warning("Ignoring a response_url outside Slack's hosts")
+            context["response_url"] = None
+            context["respond"] = None
         next()
 
     handlers.register(app)

@@ -119,7 +119,13 @@ def cmd_serve(args, settings: Settings) -> int:
     if settings.socket_mode:
         serve_socket_mode(app, settings.slack_app_token)
     else:
-        serve_http(app, db, port=args.port or settings.port, host=args.host)
+        serve_http(
+            app,
+            db,
+            signing_secret=settings.slack_signing_secret or "",
+            port=args.port or settings.port,
+            host=args.host,
+        )
     return 0
 
 

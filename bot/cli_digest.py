@@ -34,9 +34,9 @@ def add_digest_commands(subparsers) -> None:
 
 
 def cmd_digest_run(args, settings: Settings) -> int:
-    from bot.digests import run_digests
     from bot.scheduler import open_database, require_bot_token, worker_id
     from bot.services import utc_now
+    from bot.services.digests import run_digests
 
     client = None
     if not args.dry_run:

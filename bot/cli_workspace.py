@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import ColumnElement, Table, delete, func, select
 
 from bot.settings import Settings, SettingsError
 
@@ -31,12 +31,12 @@ def add_workspace_commands(subparsers) -> None:
     purge.set_defaults(run=cmd_purge)
 
 
-def _plan(team_id: str) -> list[tuple[Table, object]]:
+def _plan(team_id: str) -> list[tuple[Table, ColumnElement[bool]]]:
     """(table, WHERE clause) in an order that deletes children before their parents."""
-    from storage.installations import oauth_metadata
+    from bot.installations import oauth_metadata
     from storage.models import Base
 
-    plan = []
+    plan: list[tuple[Table, ColumnElement[bool]]] = []
     tables = list(reversed(Base.metadata.sorted_tables))
     by_name = {t.name: t for t in tables}
     for table in tables:
@@ -71,7 +71,8 @@ def purge_workspace(db, team_id: str, *, dry_run: bool = False) -> dict[str, int
                     select(func.count()).select_from(table).where(where)
                 ).scalar()
             else:
-                counts[table.name] = session.execute(delete(table).where(where)).rowcount or 0
+                result = session.execute(delete(table).where(where))
+                counts[table.name] = getattr(result, "rowcount", 0) or 0
         if dry_run:
             session.rollback()
     return counts

@@ -2,7 +2,7 @@
 
 With `SLACK_CLIENT_ID`, `SLACK_CLIENT_SECRET` and `SLACK_SIGNING_SECRET` and no
 `SLACK_BOT_TOKEN`, the app serves `GET /slack/install` and `GET /slack/oauth_redirect`
-(Bolt's OAuthFlow), keeps installations in its own database (storage/installations.py) and
+(Bolt's OAuthFlow), keeps installations in its own database (bot/installations.py) and
 answers each workspace with its own bot token.
 
 Token rotation: refresh tokens are single use, so two processes refreshing one workspace
@@ -30,10 +30,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.token_rotation import TokenRotator
 
+from bot.installations import InstallationStore, OAuthStateStore
 from bot.settings import Settings
 from bot.tokens import TokenCipher
 from storage.db import Database
-from storage.installations import InstallationStore, OAuthStateStore
 
 logger = logging.getLogger("touchbase.oauth")
 
@@ -81,7 +81,7 @@ class TokenRefresher:
             logger.info(
                 "refreshed the bot token of %s (expires %s)",
                 team_id,
-                datetime.fromtimestamp(refreshed.bot_token_expires_at, UTC).isoformat(),
+                datetime.fromtimestamp(refreshed.bot_token_expires_at or 0, UTC).isoformat(),
             )
             return refreshed
 
@@ -91,7 +91,8 @@ class TokenRefresher:
         refreshed = 0
         for team_id in self.store.teams_expiring_before(soon):
             try:
-                before = self.store.find_bot_plain(team_id)
+                with self.store.db.read() as session:
+                    before = self.store.latest_bot_in(session, team_id)
                 after = self.refresh(team_id, within_minutes=within_minutes)
                 if after is not None and before is not None and after.bot_token != before.bot_token:
                     refreshed += 1
@@ -119,9 +120,6 @@ class FreshTokenStore(InstallationStore):
         ):
             bot = self.refresher.refresh(team_id, within_minutes=REQUEST_REFRESH_MINUTES) or bot
         return bot
-
-    def find_bot_plain(self, team_id: str) -> Bot | None:
-        return super().find_bot(enterprise_id=None, team_id=team_id)
 
 
 class TeamClients:
@@ -202,10 +200,11 @@ def token_cipher(settings: Settings) -> TokenCipher:
 def build_store(
     settings: Settings, db: Database, client: WebClient
 ) -> tuple[FreshTokenStore, TokenRefresher]:
-    if not settings.oauth:
+    client_id, client_secret = settings.slack_client_id, settings.slack_client_secret
+    if not settings.oauth or not client_id or not client_secret:
         raise ValueError("OAuth settings (SLACK_CLIENT_ID/SLACK_CLIENT_SECRET, no bot token) are not set")
-    store = FreshTokenStore(settings.slack_client_id, db, token_cipher(settings))
-    refresher = TokenRefresher(store, settings.slack_client_id, settings.slack_client_secret, client)
+    store = FreshTokenStore(client_id, db, token_cipher(settings))
+    refresher = TokenRefresher(store, client_id, client_secret, client)
     store.refresher = refresher
     return store, refresher
 

@@ -2,7 +2,7 @@
 
 The job store is in memory on purpose: APScheduler 3 can't share a job store between
 processes, and needn't. Each process ticks on its own; the delivery rows claimed in the
-database (storage/digests.py) make every digest go out once, however many processes tick.
+database (storage/deliveries.py) make every digest go out once, however many processes tick.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
-from bot.digests import run_digests
 from bot.services import utc_now
+from bot.services.digests import run_digests
 from bot.settings import Settings, SettingsError
 from storage.db import Database
 
@@ -109,7 +109,7 @@ def scheduler_clients(settings: Settings, db: Database, client: WebClient):
     from bot.oauth import team_clients
 
     clients = team_clients(settings, db, client)
-    return clients, clients.refresher.refresh_expiring
+    return clients, clients.refresher.refresh_expiring if clients.refresher is not None else None
 
 
 def open_database(settings: Settings) -> Database:

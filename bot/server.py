@@ -4,6 +4,7 @@ bot/workers.py), plus `GET /healthz`; in OAuth mode also `GET /slack/install` an
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from dataclasses import dataclass
@@ -13,20 +14,59 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bot.settings import Settings
+from bot.verification import is_valid_slack_request
 from storage.db import SERVING_POOL_TIMEOUT_SECONDS, Database
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-class TouchbaseWSGI:
-    """Routes `/healthz` itself and hands everything else to Bolt's adapter."""
+# Slack's largest payloads (a modal with 100 blocks) are well under this.
+MAX_BODY_BYTES = 1024 * 1024
 
-    def __init__(self, app: App, db: Database) -> None:
+
+def _answer(start_response, status: str, payload: dict) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class TouchbaseWSGI:
+    """Routes `/healthz` itself, refuses unverified Slack requests, hands the rest to Bolt."""
+
+    def __init__(self, app: App, db: Database, *, signing_secret: str) -> None:
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self.db = db
+        self.signing_secret = signing_secret
+
+    def _verified_body(self, environ) -> bytes | None:
+        """The request body when its Slack signature checks out; None otherwise.
+
+        Checked before Bolt parses anything, so a body altered after signing (even one that is
+        no longer valid JSON) gets 401, not a parse error.
+        """
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if not 0 < length <= MAX_BODY_BYTES:
+            return None
+        body = environ["wsgi.input"].read(length)
+        if not is_valid_slack_request(
+            self.signing_secret,
+            body,
+            environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            environ.get("HTTP_X_SLACK_SIGNATURE"),
+        ):
+            return None
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
 
     def __call__(self, environ, start_response):
+        is_slack_post = environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST"
+        if is_slack_post and self._verified_body(environ) is None:
+            logger.info("Refused a request to %s that failed signature verification", EVENTS_PATH)
+            return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = self.db.ping()
             body = json.dumps({"ok": healthy, "database": "up" if healthy else "down"}).encode()
@@ -74,16 +114,29 @@ def build_wsgi(settings: Settings, *, server_threads: int, scheduler_threads: in
 
         multi = multi_workspace(settings, db, client)
     app = create_app(settings, db, client, multi_workspace=multi)
-    return Served(app=app, db=db, client=client, wsgi=TouchbaseWSGI(app, db))
+    wsgi = TouchbaseWSGI(app, db, signing_secret=settings.slack_signing_secret or "")
+    return Served(app=app, db=db, client=client, wsgi=wsgi)
 
 
 def serve_http(
-    app: App, db: Database, *, port: int, host: str = "0.0.0.0", threads: int = WAITRESS_THREADS
+    app: App,
+    db: Database,
+    *,
+    signing_secret: str,
+    port: int,
+    host: str = "0.0.0.0",
+    threads: int = WAITRESS_THREADS,
 ) -> None:
     from waitress import serve
 
     logger.info("Touchbase listening on http://%s:%d%s (health: /healthz)", host, port, EVENTS_PATH)
-    serve(TouchbaseWSGI(app, db), host=host, port=port, threads=threads, ident="touchbase")
+    serve(
+        TouchbaseWSGI(app, db, signing_secret=signing_secret),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="touchbase",
+    )
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:

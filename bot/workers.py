@@ -29,6 +29,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from bot.settings import Settings
+from storage.db import Database
 
 logger = logging.getLogger("touchbase.workers")
 
@@ -52,7 +53,7 @@ def pool_size_for(
 
 def scheduler_threads() -> int:
     """Threads of an in-process scheduler that can hold a connection: the digest pool and its job."""
-    from bot.digests import DEFAULT_CONCURRENCY
+    from bot.services.digests import DEFAULT_CONCURRENCY
 
     return DEFAULT_CONCURRENCY + 2
 
@@ -136,7 +137,7 @@ class TouchbaseGunicorn(BaseApplication):
         self.workers = workers
         self.threads = threads
         self.with_scheduler = scheduler
-        self.worker_db = None
+        self.worker_db: Database | None = None
         super().__init__()
 
     def load_config(self) -> None:

@@ -1,17 +1,16 @@
-"""Bolt listeners, one small module per Slack surface (as in Slack's starter template)."""
+"""Bolt listeners, one module per feature; none imports another (shared helpers: common, forms, errors)."""
 
 from slack_bolt import App
 
-from handlers import actions, browse, commands, errors, home, options, shortcuts, timeline, views
+from handlers import browse, capture, contacts, errors, home, interactions, options, timeline
 
 
 def register(app: App) -> None:
     errors.register(app)
-    commands.register(app)
+    capture.register(app)
+    interactions.register(app)
+    contacts.register(app)
     browse.register(app)
     timeline.register(app)
-    shortcuts.register(app)
-    actions.register(app)
-    views.register(app)
     options.register(app)
     home.register(app)

@@ -1,131 +1,157 @@
-"""Shared steps of logging an interaction: open the modal, read it back, confirm the save."""
+"""Logging an interaction: /log, the two shortcuts, the Log buttons, and the log modal's submission."""
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
-
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.interactions import interaction_card
-from blocks.modals import LogPrefill, log_modal
-from bot.domain.errors import Invalid
-from bot.domain.records import Actor, InteractionRecord
-from bot.users import SlackUser
-from handlers.common import decode_metadata, encode_metadata, parse_id, tell_user
+from blocks.interactions import saved_confirmation
+from blocks.messages import notice
+from bot.domain.quicklog import usage_text
+from bot.services import AfterAnswer, Services
+from bot.services import capture as capture_service
+from handlers.common import (
+    acting_user,
+    action_value,
+    as_dict,
+    as_str,
+    clicked_channel,
+    listener,
+    parse_id,
+    show_modal,
+    surfaces_of_click,
+    tell_user,
+    text_of,
+)
+from handlers.forms import log_channel, log_view, read_log_form
 
-logger = logging.getLogger(__name__)
+HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 
 
-def local_defaults(now: datetime, tz: ZoneInfo) -> tuple[date, str]:
-    local = now.astimezone(tz)
-    return local.date(), local.strftime("%H:%M")
+def register(app: App) -> None:
+    app.command("/log")(listener(log_command))
+    app.shortcut("log_interaction")(listener(log_interaction_shortcut))
+    app.shortcut("log_message")(listener(log_message_shortcut))
+    app.action(ids.ACTION_LOG_FOR_CONTACT)(listener(log_for_contact))
+    app.action(ids.ACTION_HOME_LOG)(listener(log_interaction_shortcut))
+    app.view(ids.LOG_MODAL)(listener(submit_log_modal))
 
 
-def open_log_modal(
+def log_command(
+    ack: Ack,
+    body: dict,
+    respond: Respond,
     client: WebClient,
-    trigger_id: str,
-    prefill: LogPrefill,
-    *,
-    user: SlackUser,
-    channel_id: str | None,
-    slack_user_id: str | None = None,
-    response_url: str | None = None,
-    push: bool = False,
+    context: BoltContext,
+    svc: Services,
+    after: AfterAnswer,
 ) -> None:
-    """Open (or push) the log modal; its metadata carries what the submission will need."""
-    metadata = encode_metadata(
-        {
-            "channel": channel_id,
-            "tz": user.tz.key,
-            "interaction": prefill.interaction_id,
-            "permalink": prefill.permalink,
-            # The message author to create a contact for, if the user keeps the suggestion.
-            "slack_user": slack_user_id,
-            "new_name": prefill.new_contact_name,
-            "response_url": response_url if response_url and len(response_url) < 600 else None,
-        }
-    )
-    view = log_modal(prefill, private_metadata=metadata)
-    if push:
-        client.views_push(trigger_id=trigger_id, view=view)
-    else:
-        client.views_open(trigger_id=trigger_id, view=view)
-
-
-def _value(values: dict, block: str) -> dict:
-    block_values = values.get(block) or {}
-    return next(iter(block_values.values()), {}) if block_values else {}
-
-
-def read_log_submission(view: dict) -> dict:
-    """The modal's fields as storage wants them; raises Invalid for what can't be read."""
-    values = (view.get("state") or {}).get("values") or {}
-    metadata = decode_metadata(view.get("private_metadata"))
-    try:
-        tz = ZoneInfo(metadata.get("tz") or "UTC")
-    except Exception:
-        tz = ZoneInfo("UTC")
-    errors: dict[str, str] = {}
-
-    contact_value = ((_value(values, ids.BLOCK_CONTACT).get("selected_option")) or {}).get("value") or ""
-    contact_id = parse_id(contact_value)
-    new_contact_name = None
-    if contact_value.startswith(ids.NEW_CONTACT_PREFIX):
-        new_contact_name = contact_value[len(ids.NEW_CONTACT_PREFIX) :].strip() or None
-    if contact_id is None and new_contact_name is None:
-        errors["contact"] = "Choose who this was with, or type a new name."
-
-    type_value = ((_value(values, ids.BLOCK_TYPE).get("selected_option")) or {}).get("value")
-    selected_date = _value(values, ids.BLOCK_DATE).get("selected_date")
-    selected_time = _value(values, ids.BLOCK_TIME).get("selected_time") or "12:00"
-    occurred_at = None
-    try:
-        local_day = date.fromisoformat(selected_date) if selected_date else None
-        local_time = time.fromisoformat(selected_time)
-        if local_day is not None:
-            occurred_at = datetime.combine(local_day, local_time, tzinfo=tz).astimezone(UTC)
-    except ValueError:
-        errors["occurred_at"] = "Pick a date and time."
-    if selected_date is None:
-        errors["occurred_at"] = "Pick the day it happened."
-
-    duration_text = (_value(values, ids.BLOCK_DURATION).get("value") or "").strip()
-    duration = None
-    if duration_text:
-        if duration_text.isdigit():
-            duration = int(duration_text)
-        else:
-            errors["duration_minutes"] = "Duration is a whole number of minutes."
-    if errors:
-        raise Invalid(errors)
-    return {
-        "metadata": metadata,
-        "contact_id": contact_id,
-        "new_contact_name": new_contact_name,
-        "type": type_value or "",
-        "occurred_at": occurred_at,
-        "duration_minutes": duration,
-        "summary": _value(values, ids.BLOCK_SUMMARY).get("value") or "",
-        "notes": _value(values, ids.BLOCK_NOTES).get("value"),
-    }
-
-
-def confirm_saved(
-    client: WebClient,
-    actor: Actor,
-    record: InteractionRecord,
-    *,
-    channel_id: str | None,
-    now: datetime,
-    respond=None,
-) -> None:
-    """Show the saved interaction's card to the person who logged it."""
-    blocks = interaction_card(record, now=now, can_edit=True)
-    text = f"Logged {record.type} with {record.contact_name}."
-    if respond is not None:
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    ack()
+    text = text_of(body).strip()
+    if text.lower() in HELP_WORDS:
+        respond(text=usage_text(), blocks=notice(usage_text()), response_type="ephemeral")
         return
-    tell_user(client, user_id=actor.user_id, channel_id=channel_id, text=text, blocks=blocks)
+    actor, user = acting_user(context)
+    now = svc.now()
+    channel_id = body.get("channel_id") if isinstance(body.get("channel_id"), str) else None
+    response_url = context.response_url
+    if not text:
+        view = log_view(
+            capture_service.new_log_prefill(user, now=now),
+            user=user,
+            channel_id=channel_id,
+            response_url=response_url,
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+        return
+    trigger_id = body.get("trigger_id")
+    outcome = capture_service.quick_log(
+        svc,
+        client,
+        actor,
+        user,
+        text,
+        now=now,
+        source_ref=f"command:{trigger_id}" if isinstance(trigger_id, str) else None,
+        after=after,
+    )
+    if outcome.saved is not None:
+        answer, blocks = saved_confirmation(outcome.saved, now=now, edited=False)
+        if respond is not None and response_url:
+            respond(text=answer, blocks=blocks, response_type="ephemeral", replace_original=False)
+        else:
+            tell_user(client, user_id=actor.user_id, channel_id=channel_id, text=answer, blocks=blocks)
+        return
+    assert outcome.prefill is not None
+    view = log_view(
+        outcome.prefill,
+        user=user,
+        channel_id=channel_id,
+        slack_user_id=outcome.slack_user_id,
+        response_url=response_url,
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def log_interaction_shortcut(
+    ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services
+) -> None:
+    """The global shortcut and App Home's Log button: the empty log modal (confirmation by DM)."""
+    ack()
+    _, user = acting_user(context)
+    prefill = capture_service.new_log_prefill(user, now=svc.now())
+    view = log_view(prefill, user=user, channel_id=None, surfaces=surfaces_of_click(body))
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def log_message_shortcut(
+    ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services
+) -> None:
+    """ "Log this conversation" on a message: the modal prefilled from the message."""
+    ack()
+    actor, user = acting_user(context)
+    channel_id = clicked_channel(body)
+    message = as_dict(body.get("message"))
+    message_ts = as_str(body.get("message_ts"))
+    outcome = capture_service.message_prefill(
+        svc, client, actor, user, message, channel_id=channel_id, message_ts=message_ts, now=svc.now()
+    )
+    assert outcome.prefill is not None
+    view = log_view(outcome.prefill, user=user, channel_id=channel_id, slack_user_id=outcome.slack_user_id)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def log_for_contact(ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services) -> None:
+    """Log buttons on cards, digests, timelines and Home: the modal with that contact chosen."""
+    ack()
+    actor, user = acting_user(context)
+    prefill = capture_service.log_prefill_for_contact(
+        svc, actor, user, parse_id(action_value(body)) or 0, now=svc.now()
+    )
+    view = log_view(prefill, user=user, channel_id=clicked_channel(body), surfaces=surfaces_of_click(body))
+    show_modal(client, body, view)
+
+
+def submit_log_modal(
+    ack: Ack,
+    body: dict,
+    view: dict,
+    client: WebClient,
+    context: BoltContext,
+    svc: Services,
+    after: AfterAnswer,
+) -> None:
+    """Saves before acknowledging, so a problem shows under its field and nothing is half-saved."""
+    actor, _ = acting_user(context)
+    now = svc.now()
+    form = read_log_form(view)
+    saved = capture_service.save_form(svc, client, actor, form, now=now, after=after)
+    ack()
+    if not saved.created:
+        return  # Slack resent a submission that is already saved and confirmed
+    if form.surfaces.detail_view_id:
+        return  # edited from the detail view: it re-renders (and the list behind it), that's the answer
+    text, blocks = saved_confirmation(saved.record, now=now, edited=saved.edited)
+    tell_user(client, user_id=actor.user_id, channel_id=log_channel(view), text=text, blocks=blocks)

@@ -1,7 +1,9 @@
 """The one place where errors become Slack answers.
 
-Domain errors (bot.domain.errors) are the user's to fix and get a plain sentence; anything
-else is logged with a reference id and the user gets a short apology quoting it.
+Domain errors (bot.domain.errors) are the user's to fix and get a plain sentence: under the
+right field of a modal, or privately where they clicked or typed. Anything else is logged with
+a reference id and the user gets a short apology quoting it. Nothing from a request that
+failed verification is ever used to answer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from slack_bolt import App, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from blocks import ids
-from bot.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from bot.domain.errors import DomainError, Invalid
+from bot.verification import VERIFIED_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -33,21 +36,41 @@ FIELD_BLOCKS = {
 }
 
 
-def modal_errors(error: DomainError, *, fallback_block: str) -> dict[str, str]:
-    """`response_action: errors` content: each message under its input block."""
+def input_blocks(view: object) -> list[str]:
+    """The block ids of a view's input blocks, in order (errors may only name these)."""
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    if not isinstance(blocks, list):
+        return []
+    return [
+        b["block_id"]
+        for b in blocks
+        if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)
+    ]
+
+
+def modal_errors(error: Exception, view: object) -> dict[str, str] | None:
+    """`response_action: errors` content: each message under an input block the view has.
+
+    None when the view has no input block to show it under (then it is said by message).
+    """
+    present = input_blocks(view)
+    if not present:
+        return None
+    fallback = ids.BLOCK_SUMMARY if ids.BLOCK_SUMMARY in present else present[0]
     if isinstance(error, Invalid):
         shown: dict[str, str] = {}
         for field, message in error.fields.items():
-            block = FIELD_BLOCKS.get(field, fallback_block)
+            block = FIELD_BLOCKS.get(field)
+            block = block if block in present else fallback
             shown[block] = f"{shown[block]} {message}" if block in shown else message
         return shown
-    return {fallback_block: error.message}
+    return {fallback: user_message(error)}
 
 
 def user_message(error: Exception) -> str:
     if isinstance(error, Invalid):
         return "That didn't work: " + " ".join(error.fields.values())
-    if isinstance(error, Forbidden | NotFound | Conflict | DomainError):
+    if isinstance(error, DomainError):
         return error.message
     return apology(error)
 
@@ -66,10 +89,14 @@ def register(app: App) -> None:
 
 
 def handle_unexpected(error, body, respond, context, logger):
-    """Last resort for exceptions a listener didn't handle: tell the user, keep a reference."""
+    """Last resort for exceptions outside listeners (middleware): tell the user, keep a reference."""
+    if not context.get(VERIFIED_KEY):
+        # Nothing from an unverified request is trusted: no reply to its URLs, channels or users.
+        logger.warning("Error before the request was verified: %s", type(error).__name__)
+        return BoltResponse(status=401, body={"error": "invalid request"})
     text = user_message(error)
     try:
-        if respond is not None and (body or {}).get("response_url"):
+        if respond is not None and context.response_url:
             respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.client is not None and context.user_id and context.channel_id:
             context.client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)

@@ -1,104 +1,68 @@
-"""App Home: published when opened, and again whenever its buttons change something."""
+"""App Home: published when opened, and again whenever a setting changes from it."""
 
 from __future__ import annotations
 
-import logging
-
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.home import home_view
-from blocks.modals import LogPrefill
-from bot.domain.errors import DomainError
-from bot.domain.records import Actor
-from handlers.capture import local_defaults, open_log_modal
-from handlers.common import acting_user, services
-from storage.digests import (
-    get_user_settings,
-    remember_user_tz,
-    stale_contacts_for_owner,
-    update_user_settings,
-)
-from storage.interactions import InteractionFilters, list_interactions
-
-logger = logging.getLogger(__name__)
-HOME_STALE_MAX = 10
-HOME_RECENT_MAX = 10
+from bot.services import Services
+from bot.services import home as home_service
+from handlers.common import acting_user, as_dict, first_action, listener
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(app_home_opened)
-    app.action(ids.ACTION_HOME_LOG)(home_log)
-    app.action(ids.ACTION_HOME_DIGEST_ENABLED)(digest_setting_changed)
-    app.action(ids.ACTION_HOME_DIGEST_TIME)(digest_setting_changed)
-    app.action(ids.ACTION_HOME_DIGEST_DAYS)(digest_setting_changed)
+    app.event("app_home_opened")(listener(app_home_opened))
+    app.action(ids.ACTION_HOME_DIGEST_ENABLED)(listener(digest_setting_changed))
+    app.action(ids.ACTION_HOME_DIGEST_TIME)(listener(digest_setting_changed))
+    app.action(ids.ACTION_HOME_DIGEST_DAYS)(listener(digest_setting_changed))
+    app.action(ids.ACTION_HOME_TEAM_CHANNEL)(listener(team_channel_changed))
+    app.action(ids.ACTION_HOME_TEAM_CHANNEL_OFF)(listener(team_channel_changed))
 
 
-def publish_home(client, svc, actor: Actor, tz_name: str) -> None:
-    now = svc.now()
-    stale, stale_total = stale_contacts_for_owner(
-        svc.db, actor.team_id, actor.user_id, now, limit=HOME_STALE_MAX
-    )
-    recent = list_interactions(svc.db, actor, InteractionFilters(author=actor.user_id), limit=HOME_RECENT_MAX)
-    settings = get_user_settings(svc.db, actor)
-    view = home_view(
-        stale=[item.contact for item in stale],
-        stale_total=stale_total,
-        recent=recent.items,
-        digest_enabled=settings.enabled,
-        digest_time=settings.time,
-        digest_weekdays=settings.weekdays,
-        tz_name=tz_name,
-        now=now,
-    )
-    client.views_publish(user_id=actor.user_id, view=view)
-
-
-def app_home_opened(event, client, context):
+def app_home_opened(event: dict, client: WebClient, context: BoltContext, svc: Services) -> None:
     if event.get("tab") != "home":
         return
-    svc = services(context)
     actor, user = acting_user(context)
-    if user.known:
-        # The scheduler reads the zone from here rather than asking Slack for everyone.
-        remember_user_tz(svc.db, actor.team_id, actor.user_id, user.tz.key)
-    publish_home(client, svc, actor, user.tz.key)
+    home_service.home_opened(svc, client, actor, user.tz.key if user.known else None, now=svc.now())
 
 
-def home_log(ack, body, client, context):
+def digest_setting_changed(
+    ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services
+) -> None:
     ack()
-    svc = services(context)
-    _, user = acting_user(context)
-    day, clock = local_defaults(svc.now(), user.tz)
-    open_log_modal(client, body["trigger_id"], LogPrefill(date=day, time=clock), user=user, channel_id=None)
-
-
-def digest_setting_changed(ack, body, client, context):
-    ack()
-    svc = services(context)
     actor, user = acting_user(context)
-    action = (body.get("actions") or [{}])[0]
+    action = first_action(body)
     action_id = action.get("action_id")
+    now = svc.now()
+    option = as_dict(action.get("selected_option"))
     try:
         if action_id == ids.ACTION_HOME_DIGEST_ENABLED:
-            update_user_settings(
-                svc.db, actor, enabled=(action.get("selected_option") or {}).get("value") == "on"
-            )
+            home_service.set_digest_enabled(svc, actor, option.get("value") == "on", now=now)
         elif action_id == ids.ACTION_HOME_DIGEST_TIME:
-            update_user_settings(svc.db, actor, time=(action.get("selected_option") or {}).get("value") or "")
+            value = option.get("value")
+            home_service.set_digest_time(svc, actor, value if isinstance(value, str) else "", now=now)
         else:
-            days = [
-                int(o["value"]) for o in action.get("selected_options") or [] if o.get("value", "").isdigit()
-            ]
-            if not days:
-                # No day at all means "off"; keep the days they had so turning it on again restores them.
-                update_user_settings(svc.db, actor, enabled=False)
-            else:
-                update_user_settings(svc.db, actor, weekdays=days, enabled=True)
-    except DomainError as error:
-        logger.info("digest setting refused for %s: %s", actor.user_id, error)
-    publish_home(client, svc, actor, user.tz.key)
+            chosen = action.get("selected_options")
+            values = [as_dict(o).get("value") for o in chosen] if isinstance(chosen, list) else []
+            days = [int(v) for v in values if isinstance(v, str) and len(v) == 1 and v in "0123456"]
+            home_service.set_digest_days(svc, actor, days, now=now)
+    finally:
+        # Home shows the saved settings, whatever was refused.
+        home_service.publish_home(svc, client, actor, user.tz.key, now=now)
 
 
-def on_home(body: dict) -> bool:
-    return (body.get("view") or {}).get("type") == "home"
+def team_channel_changed(
+    ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services
+) -> None:
+    ack()
+    actor, user = acting_user(context)
+    action = first_action(body)
+    channel = action.get("selected_conversation")
+    if action.get("action_id") == ids.ACTION_HOME_TEAM_CHANNEL_OFF:
+        channel = None
+    now = svc.now()
+    try:
+        home_service.set_team_channel(svc, actor, channel if isinstance(channel, str) else None, now=now)
+    finally:
+        home_service.publish_home(svc, client, actor, user.tz.key, now=now)

@@ -1,24 +1,25 @@
-"""Options for external selects: the contact picker's ranked search."""
+"""Options for the log modal's contact picker: a ranked search, answered inside the ack."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
 
 from blocks import ids
 from blocks.modals import contact_options
 from bot.domain.records import Actor
-from handlers.common import services
-from storage.contacts import find_contacts
+from bot.services import Services
+from bot.services import browse as browse_service
+from handlers.common import listener
 
 
 def register(app: App) -> None:
-    app.options(ids.ACTION_CONTACT_SELECT)(contact_suggestions)
+    app.options(ids.ACTION_CONTACT_SELECT)(listener(contact_suggestions))
 
 
-def contact_suggestions(ack, body, context):
+def contact_suggestions(ack: Ack, body: dict, context: BoltContext, svc: Services) -> None:
     # Options must be answered inside the ack; one indexed query, no Slack calls.
-    svc = services(context)
-    actor = Actor(team_id=context.team_id, user_id=context.user_id)
-    query = (body.get("value") or "")[:100]
-    matches = find_contacts(svc.db, actor, query, limit=20) if query.strip() else []
+    actor = Actor(team_id=context.team_id or "", user_id=context.user_id or "")
+    value = body.get("value")
+    query = (value if isinstance(value, str) else "")[:100]
+    matches = browse_service.contact_suggestions(svc, actor, query)
     ack(options=contact_options(matches, query.strip()))

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,15 +17,13 @@ from bot.domain.errors import Conflict, Invalid, NotFound
 from bot.domain.records import Actor, ContactMatch, ContactRecord
 from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
 from storage.db import Database
-from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace, utcnow
+from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace
 
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # Fuzzy matching compares against at most this many names of a workspace.
 FUZZY_CANDIDATES = 5000
 # How alike (difflib ratio) a typed name and a name must be to count as a typo of it.
 FUZZY_MIN_RATIO = 0.72
-
-_UNSET = object()
 
 
 def name_key(name: str) -> str:
@@ -59,12 +57,17 @@ class ContactChanges:
     clear_cadence: bool = False
 
 
-def ensure_workspace(session: Session, team_id: str) -> Workspace:
-    table = Workspace.__table__
+def ensure_workspace(session: Session, team_id: str, *, now: datetime | None = None) -> Workspace:
+    """The workspace row, created (stamped `now`) if this is its first write.
+
+    Every caller in storage passes `now`. It may be left out only by storage/transfer.py,
+    whose split is under way elsewhere: then the column default stamps it.
+    """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(team_id=team_id, created_at=utcnow()).on_conflict_do_nothing())
-    return session.get(Workspace, team_id)
+    values = {"team_id": team_id} if now is None else {"team_id": team_id, "created_at": now}
+    session.execute(insert(Workspace).values(**values).on_conflict_do_nothing())
+    return session.get_one(Workspace, team_id)
 
 
 def _clean_draft(draft: ContactDraft) -> ContactDraft:
@@ -132,11 +135,11 @@ def load_contact(session: Session, actor: Actor, contact_id: int, *, lock: bool 
     return contact
 
 
-def create_contact(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord:
+def create_contact(db: Database, actor: Actor, draft: ContactDraft, *, now: datetime) -> ContactRecord:
     draft = _clean_draft(draft)
     try:
         with db.write() as session:
-            return _insert_contact(session, actor, draft)
+            return _insert_contact(session, actor, draft, now)
     except IntegrityError:
         # A concurrent writer won the unique email / Slack user; report what exists.
         existing = _find_duplicate(db, actor, draft)
@@ -145,21 +148,20 @@ def create_contact(db: Database, actor: Actor, draft: ContactDraft) -> ContactRe
         raise Conflict(f"{existing.name} already has that email or Slack user.", existing.id) from None
 
 
-def _insert_contact(session: Session, actor: Actor, draft: ContactDraft) -> ContactRecord:
-    workspace = ensure_workspace(session, actor.team_id)
+def _insert_contact(session: Session, actor: Actor, draft: ContactDraft, now: datetime) -> ContactRecord:
+    workspace = ensure_workspace(session, actor.team_id, now=now)
     duplicate = session.scalars(
         select(Contact).where(
             Contact.team_id == actor.team_id,
             or_(
-                Contact.email == draft.email if draft.email else False,
-                Contact.slack_user_id == draft.slack_user_id if draft.slack_user_id else False,
+                Contact.email == draft.email if draft.email else false(),
+                Contact.slack_user_id == draft.slack_user_id if draft.slack_user_id else false(),
             ),
         )
     ).first()
     if duplicate is not None:
         what = "that email" if draft.email and duplicate.email == draft.email else "that Slack user"
         raise Conflict(f"{duplicate.name} already has {what}.", duplicate.id)
-    now = utcnow()
     contact = Contact(
         team_id=actor.team_id,
         name=draft.name,
@@ -195,7 +197,7 @@ def _find_duplicate(db: Database, actor: Actor, draft: ContactDraft) -> ContactR
 
 
 def ensure_contact_for_slack_user(
-    db: Database, actor: Actor, slack_user_id: str, *, name: str, email: str | None = None
+    db: Database, actor: Actor, slack_user_id: str, *, name: str, email: str | None = None, now: datetime
 ) -> tuple[ContactRecord, bool]:
     """The contact linked to a Slack user, created from their profile if new."""
     existing = find_contact_by_slack_user(db, actor, slack_user_id)
@@ -203,7 +205,7 @@ def ensure_contact_for_slack_user(
         return existing, False
     draft = ContactDraft(name=name or slack_user_id, email=email, slack_user_id=slack_user_id)
     try:
-        return create_contact(db, actor, draft), True
+        return create_contact(db, actor, draft, now=now), True
     except Conflict as conflict:
         # Another contact already has this email: link it rather than duplicate the person.
         if conflict.existing_id is None:
@@ -212,6 +214,7 @@ def ensure_contact_for_slack_user(
             contact = load_contact(session, actor, conflict.existing_id, lock=True)
             if contact.slack_user_id is None:
                 contact.slack_user_id = slack_user_id
+                contact.updated_at = now
             return to_record(contact, default_cadence(session, actor.team_id)), False
 
 
@@ -264,7 +267,7 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
                 if score > 0:
                     fuzzy_ids[contact_id] = score * 0.5
             if fuzzy_ids:
-                best = sorted(fuzzy_ids, key=fuzzy_ids.get, reverse=True)[:limit]
+                best = sorted(fuzzy_ids, key=fuzzy_ids.__getitem__, reverse=True)[:limit]
                 for contact in session.scalars(select(Contact).where(Contact.id.in_(best))):
                     scored[contact.id] = (fuzzy_ids[contact.id], contact)
         ranked = sorted(scored.values(), key=lambda pair: (-pair[0], pair[1].name_key, pair[1].id))
@@ -314,7 +317,9 @@ def _typo_distance(a: str, b: str) -> int:
     return previous[len(b)]
 
 
-def update_contact(db: Database, actor: Actor, contact_id: int, changes: ContactChanges) -> ContactRecord:
+def update_contact(
+    db: Database, actor: Actor, contact_id: int, changes: ContactChanges, *, now: datetime
+) -> ContactRecord:
     try:
         with db.write() as session:
             contact = load_contact(session, actor, contact_id, lock=True)
@@ -345,7 +350,7 @@ def update_contact(db: Database, actor: Actor, contact_id: int, changes: Contact
             contact.cadence_days = draft.cadence_days
             if changes.owner_user_id:
                 contact.owner_user_id = changes.owner_user_id
-            contact.updated_at = utcnow()
+            contact.updated_at = now
             cadence = default_cadence(session, actor.team_id)
             refresh_due_at(contact, cadence)
             session.flush()
@@ -355,16 +360,15 @@ def update_contact(db: Database, actor: Actor, contact_id: int, changes: Contact
 
 
 def snooze_contact(
-    db: Database, actor: Actor, contact_id: int, until: datetime | None, *, now: datetime | None = None
+    db: Database, actor: Actor, contact_id: int, until: datetime | None, *, now: datetime
 ) -> ContactRecord:
     """Silence a contact's reminders until `until` (None ends the snooze)."""
-    now = now or utcnow()
     if until is not None and until <= now:
         raise Invalid({"until": "Pick a date in the future to snooze until."})
     with db.write() as session:
         contact = load_contact(session, actor, contact_id, lock=True)
         contact.snoozed_until = until
-        contact.updated_at = utcnow()
+        contact.updated_at = now
         cadence = default_cadence(session, actor.team_id)
         refresh_due_at(contact, cadence)
         session.flush()

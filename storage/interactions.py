@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
@@ -27,10 +27,11 @@ from bot.domain.rules import (
     MAX_DURATION_MINUTES,
     NOTES_MAX_CHARS,
     SUMMARY_MAX_CHARS,
+    may_change,
 )
 from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
-from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction, utcnow
+from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction
 
 PAGE_SIZE_MAX = 100
 
@@ -79,7 +80,6 @@ class _Fields:
     summary: str
     duration_minutes: int | None
     notes: str | None
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def validate_fields(
@@ -114,6 +114,7 @@ def validate_fields(
         errors["notes"] = f"Notes are limited to {NOTES_MAX_CHARS} characters (these have {len(notes)})."
     if errors:
         raise Invalid(errors)
+    assert occurred_at is not None  # a missing time is an error above
     return _Fields(type, occurred_at, summary, duration_minutes, notes)
 
 
@@ -138,9 +139,13 @@ def _to_record(interaction: Interaction, contact_name: str) -> InteractionRecord
     )
 
 
-def recompute_last_contacted(session: Session, contact: Contact) -> None:
-    """Set `last_contacted_at` to the latest live, counting interaction (the caller holds the lock)."""
+def recompute_last_contacted(session: Session, contact: Contact, *, now: datetime) -> None:
+    """Set `last_contacted_at` to the latest live, counting interaction (the caller holds the lock).
+
+    The contact's `updated_at` becomes `now` when that changes its row, as it would on any edit.
+    """
     session.flush()
+    before = (contact.last_contacted_at, contact.due_at)
     contact.last_contacted_at = session.scalar(
         select(func.max(Interaction.occurred_at)).where(
             Interaction.contact_id == contact.id,
@@ -149,6 +154,8 @@ def recompute_last_contacted(session: Session, contact: Contact) -> None:
         )
     )
     refresh_due_at(contact, default_cadence(session, contact.team_id))
+    if (contact.last_contacted_at, contact.due_at) != before:
+        contact.updated_at = now
 
 
 def _lock_contacts(session: Session, actor: Actor, contact_ids: set[int]) -> dict[int, Contact]:
@@ -156,8 +163,9 @@ def _lock_contacts(session: Session, actor: Actor, contact_ids: set[int]) -> dic
     return {cid: load_contact(session, actor, cid, lock=True) for cid in sorted(contact_ids)}
 
 
-def _may_change(actor: Actor, interaction: Interaction) -> None:
-    if interaction.logged_by != actor.user_id and not actor.is_admin:
+def _check_may_change(actor: Actor, interaction: Interaction) -> None:
+    """Raise Forbidden unless the actor is the author or an admin (`rules.may_change`)."""
+    if not may_change(actor, interaction.logged_by):
         raise Forbidden(
             f"Only <@{interaction.logged_by}> (who logged it) or a workspace admin can change this interaction."
         )
@@ -182,10 +190,9 @@ def _load_interaction(
 
 
 def create_interaction(
-    db: Database, actor: Actor, draft: InteractionDraft, *, now: datetime | None = None
+    db: Database, actor: Actor, draft: InteractionDraft, *, now: datetime
 ) -> tuple[InteractionRecord, bool]:
     """Save an interaction; returns (record, created). A repeated `source_ref` returns the first save."""
-    now = now or utcnow()
     fields = validate_fields(
         type=draft.type,
         occurred_at=draft.occurred_at,
@@ -204,7 +211,7 @@ def create_interaction(
             return existing, False
     try:
         with db.write() as session:
-            ensure_workspace(session, actor.team_id)
+            ensure_workspace(session, actor.team_id, now=now)
             try:
                 contact = load_contact(session, actor, draft.contact_id, lock=True)
             except NotFound:
@@ -225,7 +232,7 @@ def create_interaction(
                 updated_at=now,
             )
             session.add(interaction)
-            recompute_last_contacted(session, contact)
+            recompute_last_contacted(session, contact, now=now)
             return _to_record(interaction, contact.name), True
     except IntegrityError:
         # The same submission raced us to the unique source reference: it is saved once.
@@ -250,7 +257,7 @@ def get_interaction(
 ) -> InteractionRecord:
     with db.read() as session:
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=include_deleted)
-        contact = session.get(Contact, interaction.contact_id)
+        contact = session.get_one(Contact, interaction.contact_id)
         return _to_record(interaction, contact.name)
 
 
@@ -260,12 +267,11 @@ def update_interaction(
     interaction_id: int,
     changes: InteractionChanges,
     *,
-    now: datetime | None = None,
+    now: datetime,
 ) -> InteractionRecord:
-    now = now or utcnow()
     with db.write() as session:
         current = _load_interaction(session, actor, interaction_id, lock=True)
-        _may_change(actor, current)
+        _check_may_change(actor, current)
         target_contact_id = changes.contact_id or current.contact_id
         try:
             contacts = _lock_contacts(session, actor, {current.contact_id, target_contact_id})
@@ -294,33 +300,35 @@ def update_interaction(
         current.updated_at = now
         current.updated_by = actor.user_id
         for contact in contacts.values():
-            recompute_last_contacted(session, contact)
+            recompute_last_contacted(session, contact, now=now)
         return _to_record(current, contacts[target_contact_id].name)
 
 
 def delete_interaction(
-    db: Database, actor: Actor, interaction_id: int, *, now: datetime | None = None
+    db: Database, actor: Actor, interaction_id: int, *, now: datetime
 ) -> InteractionRecord:
     """Soft-delete: the row stays, so `restore_interaction` can undo it."""
-    now = now or utcnow()
     with db.write() as session:
         interaction = _load_interaction(session, actor, interaction_id, lock=True)
-        _may_change(actor, interaction)
+        _check_may_change(actor, interaction)
         contact = load_contact(session, actor, interaction.contact_id, lock=True)
         interaction.deleted_at = now
         interaction.deleted_by = actor.user_id
-        recompute_last_contacted(session, contact)
+        recompute_last_contacted(session, contact, now=now)
         return _to_record(interaction, contact.name)
 
 
-def restore_interaction(db: Database, actor: Actor, interaction_id: int) -> InteractionRecord:
+def restore_interaction(
+    db: Database, actor: Actor, interaction_id: int, *, now: datetime
+) -> InteractionRecord:
+    """Undo a soft delete. `now` stamps the contact if its last contact moves back."""
     with db.write() as session:
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=True, lock=True)
-        _may_change(actor, interaction)
+        _check_may_change(actor, interaction)
         contact = load_contact(session, actor, interaction.contact_id, lock=True)
         interaction.deleted_at = None
         interaction.deleted_by = None
-        recompute_last_contacted(session, contact)
+        recompute_last_contacted(session, contact, now=now)
         return _to_record(interaction, contact.name)
 
 
@@ -404,7 +412,7 @@ def list_interactions(
             .limit(limit + 1)
         ).all()
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = list(rows[:limit])
     if direction == "before":
         rows.reverse()
     items = [_to_record(interaction, name) for interaction, name in rows]
@@ -426,9 +434,9 @@ def count_interactions(
     conditions = _filter_conditions(actor, filters)
     with db.read() as session:
         if cap is None:
-            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions))
+            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
         matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()
-        return session.scalar(select(func.count()).select_from(matching))
+        return session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def latest_interactions_for_contact(

@@ -7,62 +7,26 @@ so "March" means the same days to every process that refreshes it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.errors import Invalid, NotFound
-from bot.domain.records import Actor, ContactRecord, InteractionRecord
+from bot.domain.records import Actor, ContactHistory, InteractionRecord, ThreadRecord
+from bot.domain.rules import zone
 from storage.contacts import default_cadence, load_contact, to_record
 from storage.db import Database
 from storage.interactions import _to_record
-from storage.models import Interaction, TimelineReply, TimelineThread, utcnow
+from storage.models import Interaction, TimelineReply, TimelineThread
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-@dataclass(frozen=True)
-class ContactHistory:
-    """A contact with the latest of their live interactions and totals over all of them."""
-
-    contact: ContactRecord
-    interactions: list[InteractionRecord]  # the latest `max_items`, oldest first
-    total: int
-    counts_by_type: dict[str, int]
-    first_at: datetime | None
-    last_at: datetime | None
-
-    @property
-    def is_partial(self) -> bool:
-        return len(self.interactions) < self.total
-
-
-@dataclass(frozen=True)
-class ThreadRecord:
-    id: int
-    team_id: str
-    contact_id: int
-    channel_id: str
-    thread_ts: str
-    tz: str
-    replies: dict[str, str] = field(default_factory=dict)  # month 'YYYY-MM' -> reply ts
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return zone(self.tz)
-
-
-def zone(name: str | ZoneInfo | None) -> ZoneInfo:
-    """A time zone by name; an unknown or empty name is UTC (a thread must still render)."""
-    if isinstance(name, ZoneInfo):
-        return name
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+def _zone(tz: str | ZoneInfo | None) -> tzinfo:
+    """A zone as given, or by name (an unknown or empty name is UTC: a thread must still render)."""
+    return tz if isinstance(tz, ZoneInfo) else zone(tz)
 
 
 def month_bounds(month: str, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
@@ -71,7 +35,7 @@ def month_bounds(month: str, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
     if match is None:
         raise Invalid({"month": "A month is written YYYY-MM."})
     year, number = int(match.group(1)), int(match.group(2))
-    local = zone(tz)
+    local = _zone(tz)
     start = datetime(year, number, 1, tzinfo=local)
     end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local)
     return start.astimezone(UTC), end.astimezone(UTC)
@@ -139,7 +103,14 @@ def month_interactions(
 
 
 def start_thread(
-    db: Database, actor: Actor, contact_id: int, channel_id: str, thread_ts: str, tz: str | ZoneInfo
+    db: Database,
+    actor: Actor,
+    contact_id: int,
+    channel_id: str,
+    thread_ts: str,
+    tz: str | ZoneInfo,
+    *,
+    now: datetime,
 ) -> int:
     """Remember a posted timeline parent so later changes can reach its thread."""
     zone_name = tz.key if isinstance(tz, ZoneInfo) else (tz or "UTC")
@@ -152,7 +123,7 @@ def start_thread(
             thread_ts=thread_ts,
             tz=zone_name,
             created_by=actor.user_id,
-            created_at=utcnow(),
+            created_at=now,
         )
         session.add(thread)
         session.flush()
@@ -174,9 +145,7 @@ def remember_reply(db: Database, actor: Actor, thread_id: int, month: str, messa
     with db.write() as session:
         _load_thread(session, actor, thread_id)
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = insert(TimelineReply.__table__).values(
-            thread_id=thread_id, month=month, message_ts=message_ts
-        )
+        statement = insert(TimelineReply).values(thread_id=thread_id, month=month, message_ts=message_ts)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=["thread_id", "month"], set_={"message_ts": statement.excluded.message_ts}
@@ -233,8 +202,6 @@ def forget_thread(db: Database, actor: Actor, thread_id: int) -> None:
 
 
 __all__ = [
-    "ContactHistory",
-    "ThreadRecord",
     "contact_history",
     "forget_thread",
     "get_thread",
@@ -243,5 +210,4 @@ __all__ = [
     "remember_reply",
     "start_thread",
     "threads_for_contact",
-    "zone",
 ]

@@ -67,11 +67,17 @@ class RunningApp:
 
 
 class ServedApp:
-    def __init__(self, db: Database, fake: FakeSlack, clock: Clock) -> None:
+    def __init__(self, db: Database, fake: FakeSlack, clock: Clock, *, timeline_pace: float = 0) -> None:
         settings = test_settings(db.url, fake.url)
-        self.app = create_app(settings, db, build_client(settings), clock=clock, timeline_pace_seconds=0)
+        self.app = create_app(
+            settings, db, build_client(settings), clock=clock, timeline_pace_seconds=timeline_pace
+        )
         self.server = create_server(
-            TouchbaseWSGI(self.app, db), host="127.0.0.1", port=0, threads=8, asyncore_loop_timeout=0.05
+            TouchbaseWSGI(self.app, db, signing_secret=SIGNING_SECRET),
+            host="127.0.0.1",
+            port=0,
+            threads=8,
+            asyncore_loop_timeout=0.05,
         )
         self.url = f"http://127.0.0.1:{self.server.effective_port}/"
         self.closing = False

@@ -81,14 +81,14 @@ def touchbase_sqlite(tmp_path_factory, sqlite_template):
     """One app for a whole module (SQLite), for property tests that send many requests."""
     from bot.domain.records import Actor
     from storage.contacts import ContactDraft, create_contact
-    from tests.app_harness import SIGNING_SECRET, Clock, RunningApp, ServedApp
+    from tests.app_harness import FROZEN_NOW, SIGNING_SECRET, Clock, RunningApp, ServedApp
     from tests.fake_slack import FakeSlack
     from tests.slack_requests import SlackSender
 
     database = Database(sqlite_template.fresh_url())
     me = Actor(team_id="T111", user_id="U111")
     for name in ("Jane Doe", "Jane Smith", "José Núñez"):
-        create_contact(database, me, ContactDraft(name=name))
+        create_contact(database, me, ContactDraft(name=name), now=FROZEN_NOW)
     clock = Clock()
     with FakeSlack() as fake, ServedApp(database, fake, clock) as served:
         yield RunningApp(

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.digests import run_digests
+from bot.services.digests import run_digests
 from bot.slack import retry_handlers
 from storage.db import Database
 

@@ -65,7 +65,7 @@ def _press(touchbase, view, action_id, **extra):
 
 
 def test_list_pages_forward_and_back_without_gaps_or_repeats(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=NOW)
     created = {}
     for i in range(107):
         # Three at a time share a timestamp, so the id must break ties.
@@ -94,7 +94,7 @@ def test_list_pages_forward_and_back_without_gaps_or_repeats(touchbase):
 
 
 def test_new_interactions_between_page_turns_cause_no_gaps_or_repeats(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=NOW)
     original = {_log(touchbase.db, jane, NOW - timedelta(hours=i)).id for i in range(40)}
     touchbase.slack.command("/interactions", "")
     touchbase.fake.wait_for("views.open")
@@ -108,8 +108,8 @@ def test_new_interactions_between_page_turns_cause_no_gaps_or_repeats(touchbase)
 
 
 def test_text_filters_open_the_list_filtered_and_sorted(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
-    bob = create_contact(touchbase.db, ME, ContactDraft(name="Bob Stone"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=NOW)
+    bob = create_contact(touchbase.db, ME, ContactDraft(name="Bob Stone"), now=NOW)
     old_call = _log(touchbase.db, jane, NOW - timedelta(days=60), type="call")
     recent_call = _log(touchbase.db, jane, NOW - timedelta(days=10), type="call")
     recent_call_2 = _log(touchbase.db, jane, NOW - timedelta(days=5), type="call")
@@ -127,7 +127,7 @@ def test_text_filters_open_the_list_filtered_and_sorted(touchbase):
 
 
 def test_author_filter_from_text_and_empty_state(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=NOW)
     mine = _log(touchbase.db, jane, NOW - timedelta(days=1))
     _log(touchbase.db, jane, NOW - timedelta(days=2), actor=Actor("T111", "U222"))
     touchbase.slack.command("/interactions", "by:me")
@@ -140,7 +140,7 @@ def test_author_filter_from_text_and_empty_state(touchbase):
 
 
 def test_changing_a_filter_in_the_modal_re_renders_from_page_one(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=NOW)
     email = _log(touchbase.db, jane, NOW - timedelta(days=1), type="email")
     for i in range(20):
         _log(touchbase.db, jane, NOW - timedelta(days=2, hours=i), type="call")
@@ -164,7 +164,7 @@ def test_changing_a_filter_in_the_modal_re_renders_from_page_one(touchbase):
 
 
 def test_other_workspaces_never_show_up(touchbase):
-    theirs = create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="Jane Doe"))
+    theirs = create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="Jane Doe"), now=NOW)
     _log(touchbase.db, theirs, NOW - timedelta(days=1), actor=OTHER_TEAM)
     touchbase.slack.command("/interactions", "")
     touchbase.fake.wait_for("views.open")
@@ -173,7 +173,7 @@ def test_other_workspaces_never_show_up(touchbase):
 
 
 def test_row_menu_view_pushes_the_detail_and_delete_offers_undo(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=NOW)
     older = _log(touchbase.db, jane, NOW - timedelta(days=3), summary="older")
     latest = _log(touchbase.db, jane, NOW - timedelta(days=1), summary="latest")
     touchbase.slack.command("/interactions", "")
@@ -210,7 +210,7 @@ def test_row_menu_view_pushes_the_detail_and_delete_offers_undo(touchbase):
 
 
 def test_detail_of_another_workspaces_interaction_is_refused(touchbase):
-    theirs = create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="X"))
+    theirs = create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="X"), now=NOW)
     record = _log(touchbase.db, theirs, NOW - timedelta(days=1), actor=OTHER_TEAM)
     touchbase.slack.block_actions([{"action_id": ids.ACTION_VIEW_INTERACTION, "value": str(record.id)}])
     from tests.app_harness import wait_responses
@@ -224,18 +224,20 @@ def test_detail_of_another_workspaces_interaction_is_refused(touchbase):
 
 
 def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings(touchbase):
-    fresh = create_contact(touchbase.db, ME, ContactDraft(name="Fresh Friend"))
+    fresh = create_contact(touchbase.db, ME, ContactDraft(name="Fresh Friend"), now=NOW)
     _log(touchbase.db, fresh, NOW - timedelta(days=1))
-    stale = create_contact(touchbase.db, ME, ContactDraft(name="Stale Sam", cadence_days=7))
+    stale = create_contact(touchbase.db, ME, ContactDraft(name="Stale Sam", cadence_days=7), now=NOW)
     _log(touchbase.db, stale, NOW - timedelta(days=20))
-    staler = create_contact(touchbase.db, ME, ContactDraft(name="Staler Sue", cadence_days=7))
+    staler = create_contact(touchbase.db, ME, ContactDraft(name="Staler Sue", cadence_days=7), now=NOW)
     _log(touchbase.db, staler, NOW - timedelta(days=40))
     colleague = Actor("T111", "U222")
-    not_mine = create_contact(touchbase.db, colleague, ContactDraft(name="Not Mine", cadence_days=1))
+    not_mine = create_contact(touchbase.db, colleague, ContactDraft(name="Not Mine", cadence_days=1), now=NOW)
     _log(touchbase.db, not_mine, NOW - timedelta(days=40), actor=colleague)  # stale, but U222's
     # Same user id in another workspace: still not this person's Home.
     elsewhere = Actor("T999", "U111")
-    theirs = create_contact(touchbase.db, elsewhere, ContactDraft(name="Other Workspace", cadence_days=1))
+    theirs = create_contact(
+        touchbase.db, elsewhere, ContactDraft(name="Other Workspace", cadence_days=1), now=NOW
+    )
     _log(touchbase.db, theirs, NOW - timedelta(days=40), actor=elsewhere)  # stale there, and recent there
     touchbase.slack.event({"type": "app_home_opened", "user": "U111", "tab": "home"})
     view = touchbase.fake.wait_for("views.publish")[0].args["view"]
@@ -249,7 +251,7 @@ def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings
 
 
 def test_changing_the_digest_time_in_app_home_saves_and_republishes(touchbase):
-    from storage.digests import get_user_settings
+    from storage.user_settings import get_user_settings
 
     touchbase.slack.block_actions(
         [
@@ -278,7 +280,7 @@ def test_changing_the_digest_time_in_app_home_saves_and_republishes(touchbase):
 
 
 def test_delete_and_undo_from_the_detail_view_update_that_view(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=NOW)
     record = _log(touchbase.db, jane, NOW - timedelta(days=1), summary="in detail")
     detail = {"type": "modal", "id": "VDETAIL", "callback_id": ids.DETAIL_MODAL, "blocks": []}
     touchbase.slack.block_actions(

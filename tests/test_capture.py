@@ -11,7 +11,7 @@ from blocks import ids
 from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, find_contact_by_slack_user, get_contact
 from storage.interactions import InteractionDraft, InteractionFilters, create_interaction, list_interactions
-from tests.app_harness import wait_responses
+from tests.app_harness import FROZEN_NOW, wait_responses
 from tests.blockkit import check_blocks, check_view
 from tests.modal_submit import submission
 
@@ -56,7 +56,7 @@ def test_log_without_text_opens_the_modal_at_now_in_the_users_time_zone(touchbas
 
 
 def test_submitting_the_modal_saves_then_shows_the_card_in_the_channel(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.slack.command("/log", "")
     view = _opened_view(touchbase.fake)
     submitted = submission(
@@ -90,7 +90,7 @@ def test_submitting_the_modal_saves_then_shows_the_card_in_the_channel(touchbase
 
 
 def test_the_same_view_submitted_twice_saves_one_interaction(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.slack.command("/log", "")
     view = submission(_opened_view(touchbase.fake), contact=str(jane.id), type="email", summary="Contract")
     assert touchbase.slack.view_submission(view)[0] == 200
@@ -115,7 +115,7 @@ def test_the_same_view_submitted_twice_saves_one_interaction(touchbase):
     ],
 )
 def test_bad_fields_come_back_under_their_block_and_nothing_is_saved(touchbase, changes, block, words):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.slack.command("/log", "")
     values = {"contact": str(jane.id), "type": "call", "summary": "ok", **changes}
     status, _, body = touchbase.slack.view_submission(submission(_opened_view(touchbase.fake), **values))
@@ -127,7 +127,7 @@ def test_bad_fields_come_back_under_their_block_and_nothing_is_saved(touchbase, 
 
 
 def test_a_contact_id_from_another_workspace_is_refused(touchbase):
-    stranger = create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="Their Contact"))
+    stranger = create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="Their Contact"), now=FROZEN_NOW)
     touchbase.slack.command("/log", "")
     view = submission(_opened_view(touchbase.fake), contact=str(stranger.id), type="call", summary="hi")
     answer = json.loads(touchbase.slack.view_submission(view)[2])
@@ -149,9 +149,9 @@ def test_choosing_create_contact_creates_it_on_submit(touchbase):
 
 
 def test_contact_picker_offers_ranked_matches_and_create(touchbase):
-    create_contact(touchbase.db, ME, ContactDraft(name="José Núñez", company="Acme"))
-    create_contact(touchbase.db, ME, ContactDraft(name="Josephine Baker"))
-    create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="Jose Elsewhere"))
+    create_contact(touchbase.db, ME, ContactDraft(name="José Núñez", company="Acme"), now=FROZEN_NOW)
+    create_contact(touchbase.db, ME, ContactDraft(name="Josephine Baker"), now=FROZEN_NOW)
+    create_contact(touchbase.db, OTHER_TEAM, ContactDraft(name="Jose Elsewhere"), now=FROZEN_NOW)
     status, _, body = touchbase.slack.block_suggestion(ids.ACTION_CONTACT_SELECT, ids.BLOCK_CONTACT, "jose")
     assert status == 200
     options = json.loads(body)["options"]
@@ -165,7 +165,7 @@ def test_contact_picker_offers_ranked_matches_and_create(touchbase):
 
 
 def test_quick_log_saves_and_answers_with_the_card(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     status, _, _ = touchbase.slack.command("/log", "Jane Doe call yesterday 3pm 30m pricing follow-up")
     assert status == 200
     [answer] = wait_responses(touchbase.fake)
@@ -190,8 +190,8 @@ def test_quick_log_with_a_mention_creates_the_contact_from_slack(touchbase):
 
 
 def test_quick_log_with_an_ambiguous_name_opens_the_modal_instead_of_guessing(touchbase):
-    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
-    create_contact(touchbase.db, ME, ContactDraft(name="Jane Smith"))
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Smith"), now=FROZEN_NOW)
     touchbase.slack.command("/log", "jane email 2 days ago re: contract")
     view = _opened_view(touchbase.fake)
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
@@ -215,7 +215,7 @@ def test_quick_log_with_an_unknown_name_offers_to_create_it(touchbase):
 
 
 def test_quick_log_in_the_future_opens_the_modal(touchbase):
-    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.slack.command("/log", "Jane Doe meeting tomorrow 10am planning")
     view = _opened_view(touchbase.fake)
     assert "future" in _blocks_text(view["blocks"]).lower()
@@ -274,7 +274,7 @@ def test_message_shortcut_on_my_own_message_leaves_the_contact_to_choose(touchba
 
 
 def test_global_shortcut_opens_the_modal_and_confirms_by_dm(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.slack.global_shortcut("log_interaction")
     view = _opened_view(touchbase.fake)
     assert (
@@ -289,7 +289,7 @@ def test_global_shortcut_opens_the_modal_and_confirms_by_dm(touchbase):
 
 
 def test_when_the_channel_refuses_the_card_comes_by_dm(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.fake.fail("chat.postEphemeral", "channel_not_found")
     touchbase.slack.command("/log", "")
     view = submission(_opened_view(touchbase.fake), contact=str(jane.id), type="call", summary="x")
@@ -309,7 +309,9 @@ def test_a_429_on_views_open_is_retried_after_retry_after(touchbase):
 
 
 def _log(db, actor=ME, **fields):
-    contact = fields.pop("contact", None) or create_contact(db, actor, ContactDraft(name="Jane Doe"))
+    contact = fields.pop("contact", None) or create_contact(
+        db, actor, ContactDraft(name="Jane Doe"), now=FROZEN_NOW
+    )
     draft = InteractionDraft(
         contact_id=contact.id,
         type=fields.get("type", "call"),
@@ -403,15 +405,15 @@ def test_contact_add_then_card(touchbase):
 
 
 def test_contact_add_with_an_existing_email_says_who_has_it(touchbase):
-    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe", email="jane@acme.com"))
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe", email="jane@acme.com"), now=FROZEN_NOW)
     touchbase.slack.command("/contact", "add Janet jane@acme.com")
     [answer] = wait_responses(touchbase.fake)
     assert "Jane Doe already has that email" in answer.args["text"]
 
 
 def test_contact_with_an_ambiguous_name_offers_a_choice_and_unknown_offers_create(touchbase):
-    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
-    create_contact(touchbase.db, ME, ContactDraft(name="Jane Smith"))
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Smith"), now=FROZEN_NOW)
     touchbase.slack.command("/contact", "jane")
     touchbase.slack.command("/contact", "nobody here")
     first, second = wait_responses(touchbase.fake, count=2)
@@ -424,7 +426,7 @@ def test_contact_with_an_ambiguous_name_offers_a_choice_and_unknown_offers_creat
 
 
 def test_edit_contact_modal_changes_owner_and_cadence(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.slack.block_actions([{"action_id": ids.ACTION_EDIT_CONTACT, "value": str(jane.id)}])
     view = _opened_view(touchbase.fake)
     assert view["callback_id"] == ids.CONTACT_MODAL
@@ -436,7 +438,7 @@ def test_edit_contact_modal_changes_owner_and_cadence(touchbase):
 
 
 def test_snooze_from_the_card_moves_due_at(touchbase):
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.slack.block_actions(
         [
             {

@@ -23,7 +23,8 @@ import pytest
 
 from bot.domain.records import Actor
 from storage.db import Database
-from storage.digests import TEAM_DIGEST_USER, list_deliveries, set_team_digest_channel
+from storage.deliveries import TEAM_DIGEST_USER, list_deliveries
+from storage.user_settings import set_team_digest_channel
 from tests.databases import in_ci
 from tests.test_digests import add_contact, person
 
@@ -117,7 +118,7 @@ def _seed(url: str, fake_slack) -> None:
         add_contact(db, "Contact of UOFF", owner="UOFF", created=START - timedelta(days=90))
         person(db, "UOFF", "Europe/Berlin", enabled=False)
         add_contact(db, "Fresh contact", owner="UFRESH", created=END)  # never stale this week
-        set_team_digest_channel(db, Actor(TEAM, "ULA0"), TEAM_CHANNEL)
+        set_team_digest_channel(db, Actor(TEAM, "ULA0"), TEAM_CHANNEL, now=START)
     finally:
         db.dispose()
 

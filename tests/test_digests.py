@@ -20,10 +20,10 @@ from slack_sdk import WebClient
 from blocks import ids
 from blocks.digest import digest_message, team_digest_message
 from bot.cli_digest import add_digest_commands
-from bot.digests import run_digests
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor
 from bot.scheduler import start_scheduler
+from bot.services.digests import run_digests
 from bot.settings import Settings, SettingsError
 from bot.slack import retry_handlers
 from storage.contacts import (
@@ -35,26 +35,27 @@ from storage.contacts import (
     snooze_contact,
     update_contact,
 )
-from storage.digests import (
+from storage.deliveries import (
     CLAIM_TIMEOUT,
     TEAM_DIGEST_USER,
     DigestKey,
     claim_digest,
     due_digests,
     get_delivery,
-    get_user_settings,
     list_deliveries,
     mark_failed,
     mark_sending,
-    remember_dm_channel,
-    remember_user_tz,
-    set_team_digest_channel,
-    stale_contacts_for_owner,
-    team_week_summary,
-    update_user_settings,
 )
 from storage.interactions import InteractionDraft, create_interaction
 from storage.models import Contact
+from storage.staleness import stale_contacts_for_owner, team_week_summary
+from storage.user_settings import (
+    get_user_settings,
+    remember_dm_channel,
+    remember_user_tz,
+    set_team_digest_channel,
+    update_user_settings,
+)
 from tests.blockkit import check_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,7 @@ def add_contact(
         db,
         Actor(team, owner),
         ContactDraft(name=name, owner_user_id=owner, cadence_days=cadence, company=company),
+        now=created,
     )
     with db.write() as session:
         contact = session.get(Contact, record.id)
@@ -104,9 +106,9 @@ def log(
 
 
 def person(db, user: str = "U1", tz: str = "America/Los_Angeles", *, team: str = TEAM, **settings) -> None:
-    remember_user_tz(db, team, user, tz)
+    remember_user_tz(db, team, user, tz, now=WED)
     if settings:
-        update_user_settings(db, Actor(team, user), **settings)
+        update_user_settings(db, Actor(team, user), now=WED, **settings)
 
 
 def posts(fake_slack, channel: str | None = None) -> list:
@@ -140,7 +142,9 @@ def test_settings_default_to_nine_on_weekdays_until_changed(db):
         frozenset({0, 1, 2, 3, 4}),
         None,
     )
-    changed = update_user_settings(db, actor, enabled=False, time="7:30", weekdays=[5, 6], tz="Europe/Berlin")
+    changed = update_user_settings(
+        db, actor, now=WED, enabled=False, time="7:30", weekdays=[5, 6], tz="Europe/Berlin"
+    )
     assert (changed.enabled, changed.time, changed.weekdays, changed.tz) == (
         False,
         "07:30",
@@ -152,10 +156,10 @@ def test_settings_default_to_nine_on_weekdays_until_changed(db):
 
 def test_bad_settings_are_refused_field_by_field(db):
     with pytest.raises(Invalid) as refused:
-        update_user_settings(db, Actor(TEAM, "U1"), time="25:00", weekdays=[], tz="Mars/Olympus")
+        update_user_settings(db, Actor(TEAM, "U1"), now=WED, time="25:00", weekdays=[], tz="Mars/Olympus")
     assert set(refused.value.fields) == {"time", "weekdays", "tz"}
     with pytest.raises(Invalid) as refused:
-        update_user_settings(db, Actor(TEAM, "U1"), weekdays=[7])
+        update_user_settings(db, Actor(TEAM, "U1"), now=WED, weekdays=[7])
     assert set(refused.value.fields) == {"weekdays"}
 
 
@@ -210,7 +214,7 @@ def test_owner_change_moves_the_contact_to_the_new_owners_digest(db, client, fak
     contact = add_contact(db, "Handed Over")
     person(db, "U1")
     person(db, "U2")
-    update_contact(db, Actor(TEAM, "U1"), contact, ContactChanges(owner_user_id="U2"))
+    update_contact(db, Actor(TEAM, "U1"), contact, ContactChanges(owner_user_id="U2"), now=WED)
 
     assert stale_contacts_for_owner(db, TEAM, "U1", WED)[1] == 0
     run(db, client, WED)
@@ -478,7 +482,7 @@ def test_a_failed_send_is_retried_later_that_day_never_twice(db, client, fake_sl
 def test_a_send_without_an_answer_is_not_retried_so_it_cannot_duplicate(db, fake_slack):
     add_contact(db, "Stale")
     person(db, "U1")
-    remember_dm_channel(db, TEAM, "U1", "DU1")
+    remember_dm_channel(db, TEAM, "U1", "DU1", now=WED)
     impatient = WebClient(token="xoxb-test", base_url=fake_slack.url, timeout=1)
     fake_slack.latency(1.5)
 
@@ -495,7 +499,7 @@ def test_a_send_without_an_answer_is_not_retried_so_it_cannot_duplicate(db, fake
 def test_a_stale_dm_channel_is_forgotten(db, client, fake_slack):
     add_contact(db, "Stale")
     person(db, "U1")
-    remember_dm_channel(db, TEAM, "U1", "DGONE")
+    remember_dm_channel(db, TEAM, "U1", "DGONE", now=WED)
     fake_slack.fail("chat.postMessage", "channel_not_found", times=1)
 
     run(db, client, WED)
@@ -603,7 +607,7 @@ def test_only_one_of_many_racing_claimers_wins(db):
 
     def claimer(n: int) -> None:
         barrier.wait()
-        if claim_digest(db, TEAM, "U1", date(2026, 3, 11), f"w{n}", WED):
+        if claim_digest(db, TEAM, "U1", date(2026, 3, 11), f"w{n}", now=WED):
             winners.append(f"w{n}")
 
     threads = [threading.Thread(target=claimer, args=(n,)) for n in range(8)]
@@ -619,15 +623,15 @@ def test_only_one_of_many_racing_claimers_wins(db):
 def test_an_abandoned_claim_is_taken_over_but_a_started_send_never_is(db):
     add_contact(db, "Stale")
     day = date(2026, 3, 11)
-    assert claim_digest(db, TEAM, "U1", day, "dead", WED)
-    assert not claim_digest(db, TEAM, "U1", day, "alive", WED + CLAIM_TIMEOUT - timedelta(seconds=1))
-    assert claim_digest(db, TEAM, "U1", day, "alive", WED + CLAIM_TIMEOUT)
+    assert claim_digest(db, TEAM, "U1", day, "dead", now=WED)
+    assert not claim_digest(db, TEAM, "U1", day, "alive", now=WED + CLAIM_TIMEOUT - timedelta(seconds=1))
+    assert claim_digest(db, TEAM, "U1", day, "alive", now=WED + CLAIM_TIMEOUT)
     assert get_delivery(db, TEAM, "U1", day).attempts == 2
     # The dead process comes back: its claim is gone, so it can't record anything.
     assert not mark_sending(db, TEAM, "U1", day, "dead")
 
     assert mark_sending(db, TEAM, "U1", day, "alive")
-    assert not claim_digest(db, TEAM, "U1", day, "third", WED + timedelta(hours=5))
+    assert not claim_digest(db, TEAM, "U1", day, "third", now=WED + timedelta(hours=5))
 
 
 def test_a_failed_digest_stops_retrying_after_max_attempts(db):
@@ -635,12 +639,12 @@ def test_a_failed_digest_stops_retrying_after_max_attempts(db):
     day = date(2026, 3, 11)
     at = WED
     for _ in range(5):
-        assert claim_digest(db, TEAM, "U1", day, WORKER, at)
+        assert claim_digest(db, TEAM, "U1", day, WORKER, now=at)
         mark_failed(db, TEAM, "U1", day, WORKER, error="internal_error", retry_at=at + timedelta(minutes=15))
         at += timedelta(minutes=15)
     delivery = get_delivery(db, TEAM, "U1", day)
     assert (delivery.attempts, delivery.next_attempt_at) == (5, None)
-    assert not claim_digest(db, TEAM, "U1", day, WORKER, at + timedelta(hours=1))
+    assert not claim_digest(db, TEAM, "U1", day, WORKER, now=at + timedelta(hours=1))
 
 
 # ---------------------------------------------------------------------- weekly team digest
@@ -655,7 +659,7 @@ def test_weekly_team_digest_goes_to_the_channel_on_monday_once(db, client, fake_
     log(db, ada, monday - timedelta(days=9), "too old for this week", kind="meeting", user="U1")
     add_contact(db, "Newly Stale", owner="U2", created=monday - timedelta(days=33))
     add_contact(db, "Long Stale", owner="U2", created=monday - timedelta(days=90))
-    set_team_digest_channel(db, Actor(TEAM, "U1"), "C0TEAM")
+    set_team_digest_channel(db, Actor(TEAM, "U1"), "C0TEAM", now=monday)
     person(db, "U1", enabled=False)
     person(db, "U2", enabled=False)
 

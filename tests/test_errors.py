@@ -12,12 +12,12 @@ ME = Actor(team_id="T111", user_id="U111")
 
 
 def test_an_unexpected_error_gets_an_apology_with_a_reference(touchbase, monkeypatch, caplog):
-    import handlers.commands
+    import bot.services.contacts
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(handlers.commands, "resolve_contact", broken)
+    monkeypatch.setattr(bot.services.contacts, "resolve_contact", broken)
     status, _, _ = touchbase.slack.command("/contact", "jane")
     assert status == 200
     [answer] = wait_responses(touchbase.fake)
@@ -41,7 +41,7 @@ def test_a_failed_confirmation_never_loses_the_saved_interaction(touchbase):
     from storage.interactions import InteractionFilters, list_interactions
     from tests.modal_submit import submission
 
-    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=touchbase.clock())
     touchbase.slack.command("/log", "")
     view = touchbase.fake.wait_for("views.open")[0].args["view"]
     # Slack refuses both the ephemeral card and the DM fallback.
@@ -60,7 +60,7 @@ def test_a_failed_confirmation_never_loses_the_saved_interaction(touchbase):
 
 
 def test_requests_from_another_workspace_see_nothing_of_this_one(touchbase):
-    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"))
+    create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=touchbase.clock())
     other = touchbase.sender(team_id="T999", user_id="U999")
     other.command("/contact", "Jane Doe")
     [answer] = wait_responses(touchbase.fake)

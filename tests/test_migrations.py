@@ -14,8 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, Engine, create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from bot.installations import oauth_metadata
 from storage.db import Database
-from storage.installations import oauth_metadata
 from storage.migrate import alembic_config, current_revision, upgrade
 from storage.models import Base
 from tests.databases import POSTGRES_ADMIN_URL, in_ci

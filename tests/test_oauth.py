@@ -17,10 +17,10 @@ import yaml
 from sqlalchemy import text
 from waitress.server import create_server
 
-from bot.digests import run_digests
 from bot.domain.records import Actor
 from bot.oauth import BOT_SCOPES, TeamClients, build_store, token_cipher
 from bot.server import build_wsgi
+from bot.services.digests import run_digests
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack import build_client
 from bot.tokens import generate_key

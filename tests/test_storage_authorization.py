@@ -63,7 +63,7 @@ def do_delete(db, actor, interaction_id):
 
 def do_restore(db, actor, interaction_id):
     delete_interaction(db, AUTHOR, interaction_id, now=NOW)
-    return restore_interaction(db, actor, interaction_id)
+    return restore_interaction(db, actor, interaction_id, now=NOW)
 
 
 OPERATIONS = [
@@ -75,7 +75,7 @@ OPERATIONS = [
 
 @pytest.fixture
 def jane(db):
-    return create_contact(db, AUTHOR, ContactDraft(name="Jane Doe", email="jane@example.com"))
+    return create_contact(db, AUTHOR, ContactDraft(name="Jane Doe", email="jane@example.com"), now=NOW)
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
@@ -123,7 +123,7 @@ def test_admin_edit_is_recorded_as_the_admins(db, jane):
         ),
         pytest.param(do_update, id="update"),
         pytest.param(do_delete, id="delete"),
-        pytest.param(lambda db, actor, i: restore_interaction(db, actor, i), id="restore"),
+        pytest.param(lambda db, actor, i: restore_interaction(db, actor, i, now=NOW), id="restore"),
     ],
 )
 def test_interaction_of_another_workspace_is_not_found(db, jane, operation):
@@ -140,7 +140,7 @@ def test_interaction_of_another_workspace_is_not_found(db, jane, operation):
     [
         pytest.param(lambda db, actor, c: get_contact(db, actor, c), id="get"),
         pytest.param(
-            lambda db, actor, c: update_contact(db, actor, c, ContactChanges(name="X")), id="update"
+            lambda db, actor, c: update_contact(db, actor, c, ContactChanges(name="X"), now=NOW), id="update"
         ),
         pytest.param(
             lambda db, actor, c: snooze_contact(db, actor, c, NOW + timedelta(days=3), now=NOW), id="snooze"
@@ -166,7 +166,7 @@ def test_deleted_interaction_is_not_found_until_restored(db, jane):
     deleted = get_interaction(db, AUTHOR, record.id, include_deleted=True)
     assert deleted.is_deleted
     assert deleted.deleted_at == NOW
-    restore_interaction(db, AUTHOR, record.id)
+    restore_interaction(db, AUTHOR, record.id, now=NOW)
     assert not get_interaction(db, AUTHOR, record.id).is_deleted
 
 
@@ -190,10 +190,10 @@ class TwoWorkspaces:
 def two(db) -> TwoWorkspaces:
     """The same names, emails and Slack ids in two workspaces, each with its own history."""
     ours = create_contact(
-        db, AUTHOR, ContactDraft(name="Jane Doe", email="jane@example.com", slack_user_id="UJ")
+        db, AUTHOR, ContactDraft(name="Jane Doe", email="jane@example.com", slack_user_id="UJ"), now=NOW
     )
     theirs = create_contact(
-        db, OUTSIDER, ContactDraft(name="Jane Doe", email="jane@example.com", slack_user_id="UJ")
+        db, OUTSIDER, ContactDraft(name="Jane Doe", email="jane@example.com", slack_user_id="UJ"), now=NOW
     )
     return TwoWorkspaces(
         ours=ours,

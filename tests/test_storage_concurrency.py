@@ -104,8 +104,8 @@ class Watcher:
 
 def test_concurrent_writers_leave_last_contacted_equal_to_latest_live_contact(db):
     owner = Actor(team_id=TEAM, user_id="U_OWNER")
-    contact = create_contact(db, owner, ContactDraft(name="Jane Doe"))
     now = datetime.now(UTC)
+    contact = create_contact(db, owner, ContactDraft(name="Jane Doe"), now=now)
 
     def random_past(rng: random.Random) -> datetime:
         return now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 1439))
@@ -161,7 +161,7 @@ def test_concurrent_writers_leave_last_contacted_equal_to_latest_live_contact(db
                 done["delete"] += 1
             else:
                 target = deleted.pop(rng.randrange(len(deleted)))
-                restore_interaction(db, actor, target)
+                restore_interaction(db, actor, target, now=now)
                 live.append(target)
                 done["restore"] += 1
         return done
@@ -184,8 +184,9 @@ def test_concurrent_writers_leave_last_contacted_equal_to_latest_live_contact(db
 
 def test_concurrent_submissions_with_same_source_ref_save_once(db):
     actor = Actor(team_id=TEAM, user_id="U_ALICE")
-    contact = create_contact(db, actor, ContactDraft(name="Jane Doe"))
-    occurred_at = datetime.now(UTC) - timedelta(hours=2)
+    now = datetime.now(UTC)
+    contact = create_contact(db, actor, ContactDraft(name="Jane Doe"), now=now)
+    occurred_at = now - timedelta(hours=2)
     draft = InteractionDraft(
         contact_id=contact.id,
         type="call",
@@ -195,7 +196,7 @@ def test_concurrent_submissions_with_same_source_ref_save_once(db):
         source_ref="view:V123:submission",
     )
 
-    results = run_in_threads(WRITERS, lambda _index: create_interaction(db, actor, draft))
+    results = run_in_threads(WRITERS, lambda _index: create_interaction(db, actor, draft, now=now))
 
     ids = {record.id for record, _created in results}
     assert len(ids) == 1
@@ -211,14 +212,15 @@ def test_concurrent_submissions_with_same_source_ref_save_once(db):
 def test_same_source_ref_in_another_workspace_is_a_separate_interaction(db):
     alice = Actor(team_id="T1", user_id="U_ALICE")
     zoe = Actor(team_id="T2", user_id="U_ZOE")
-    occurred_at = datetime.now(UTC) - timedelta(hours=2)
+    now = datetime.now(UTC)
+    occurred_at = now - timedelta(hours=2)
     records = []
     for actor in (alice, zoe):
-        contact = create_contact(db, actor, ContactDraft(name="Jane Doe"))
+        contact = create_contact(db, actor, ContactDraft(name="Jane Doe"), now=now)
         draft = InteractionDraft(
             contact_id=contact.id, type="call", occurred_at=occurred_at, summary="hi", source_ref="shared-ref"
         )
-        record, created = create_interaction(db, actor, draft)
+        record, created = create_interaction(db, actor, draft, now=now)
         assert created
         records.append(record)
     assert records[0].id != records[1].id
@@ -232,7 +234,7 @@ def test_concurrent_first_writes_in_a_new_workspace_all_land(db):
 
     def writer(index: int) -> int:
         contact = create_contact(
-            db, actor, ContactDraft(name=f"Person {index}", email=f"p{index}@example.com")
+            db, actor, ContactDraft(name=f"Person {index}", email=f"p{index}@example.com"), now=now
         )
         for step in range(10):
             create_interaction(
@@ -259,9 +261,9 @@ def test_concurrent_first_writes_in_a_new_workspace_all_land(db):
 def test_moving_an_interaction_while_it_is_deleted_and_restored_keeps_both_contacts_right(db):
     """A delete or restore that read the interaction before a concurrent move must follow it."""
     author = Actor(team_id=TEAM, user_id="U_ALICE")
-    jane = create_contact(db, author, ContactDraft(name="Jane Doe"))
-    john = create_contact(db, author, ContactDraft(name="John Roe"))
     now = datetime.now(UTC)
+    jane = create_contact(db, author, ContactDraft(name="Jane Doe"), now=now)
+    john = create_contact(db, author, ContactDraft(name="John Roe"), now=now)
     for contact in (jane, john):
         create_interaction(
             db,
@@ -295,7 +297,7 @@ def test_moving_an_interaction_while_it_is_deleted_and_restored_keeps_both_conta
     def deleter() -> int:
         for _ in range(rounds):
             delete_interaction(db, author, wanderer.id, now=now)
-            restore_interaction(db, author, wanderer.id)
+            restore_interaction(db, author, wanderer.id, now=now)
         return rounds
 
     with Watcher(db, jane.id, john.id) as watcher:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 from bot.domain.errors import Conflict, Invalid
 from bot.domain.records import Actor
@@ -28,14 +27,8 @@ ALICE = Actor(team_id="T1", user_id="U_ALICE")
 ZOE = Actor(team_id="T2", user_id="U_ZOE")
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 def add(db, name: str, actor: Actor = ALICE, **kwargs):
-    return create_contact(db, actor, ContactDraft(name=name, **kwargs))
+    return create_contact(db, actor, ContactDraft(name=name, **kwargs), now=NOW)
 
 
 def names(matches) -> list[str]:
@@ -79,7 +72,7 @@ def test_create_with_another_owner_and_cadence(db):
 )
 def test_create_refuses_invalid_field(db, draft, field):
     with pytest.raises(Invalid) as caught:
-        create_contact(db, ALICE, draft)
+        create_contact(db, ALICE, draft, now=NOW)
     assert set(caught.value.fields) == {field}
     assert list_contacts(db, ALICE) == []
 
@@ -100,9 +93,9 @@ def test_create_refuses_invalid_field(db, draft, field):
     ],
 )
 def test_duplicate_is_a_conflict_naming_the_existing_contact(db, existing, duplicate):
-    first = create_contact(db, ALICE, existing)
+    first = create_contact(db, ALICE, existing, now=NOW)
     with pytest.raises(Conflict) as caught:
-        create_contact(db, ALICE, duplicate)
+        create_contact(db, ALICE, duplicate, now=NOW)
     assert caught.value.existing_id == first.id
     assert "Jane Doe" in caught.value.message
     assert [c.id for c in list_contacts(db, ALICE)] == [first.id]
@@ -224,7 +217,7 @@ def log_call(db, contact_id: int, days_ago: int) -> None:
 
 def test_update_changes_owner(db):
     contact = add(db, "Jane Doe")
-    updated = update_contact(db, ALICE, contact.id, ContactChanges(owner_user_id="U_BOB"))
+    updated = update_contact(db, ALICE, contact.id, ContactChanges(owner_user_id="U_BOB"), now=NOW)
     assert updated.owner_user_id == "U_BOB"
     assert get_contact(db, ALICE, contact.id).owner_user_id == "U_BOB"
 
@@ -240,7 +233,7 @@ def test_update_changes_owner(db):
 def test_update_cadence_moves_due_at(db, changes, cadence, effective):
     contact = add(db, "Jane Doe", cadence_days=90)
     log_call(db, contact.id, days_ago=10)
-    updated = update_contact(db, ALICE, contact.id, changes)
+    updated = update_contact(db, ALICE, contact.id, changes, now=NOW)
     assert (updated.cadence_days, updated.effective_cadence_days) == (cadence, effective)
     assert updated.due_at == NOW - timedelta(days=10) + timedelta(days=effective)
     assert get_contact(db, ALICE, contact.id).due_at == updated.due_at
@@ -249,14 +242,14 @@ def test_update_cadence_moves_due_at(db, changes, cadence, effective):
 
 def test_update_cadence_of_never_contacted_counts_from_creation(db):
     contact = add(db, "Jane Doe")
-    updated = update_contact(db, ALICE, contact.id, ContactChanges(cadence_days=3))
+    updated = update_contact(db, ALICE, contact.id, ContactChanges(cadence_days=3), now=NOW)
     assert updated.due_at == NOW + timedelta(days=3)
 
 
 def test_update_name_and_email_are_cleaned_and_searchable(db):
     contact = add(db, "Jane Doe", email="jane@example.com")
     updated = update_contact(
-        db, ALICE, contact.id, ContactChanges(name=" Jane  Smith ", email="JS@Example.com")
+        db, ALICE, contact.id, ContactChanges(name=" Jane  Smith ", email="JS@Example.com"), now=NOW
     )
     assert (updated.name, updated.email) == ("Jane Smith", "js@example.com")
     assert names(find_contacts(db, ALICE, "smith")) == ["Jane Smith"]
@@ -265,13 +258,15 @@ def test_update_name_and_email_are_cleaned_and_searchable(db):
 
 def test_update_keeps_what_it_does_not_mention(db):
     contact = add(db, "Jane Doe", email="jane@example.com", company="Acme", cadence_days=14)
-    updated = update_contact(db, ALICE, contact.id, ContactChanges(name="Jane D."))
+    updated = update_contact(db, ALICE, contact.id, ContactChanges(name="Jane D."), now=NOW)
     assert (updated.email, updated.company, updated.cadence_days) == ("jane@example.com", "Acme", 14)
 
 
 def test_update_can_clear_email_and_company(db):
     contact = add(db, "Jane Doe", email="jane@example.com", company="Acme")
-    updated = update_contact(db, ALICE, contact.id, ContactChanges(clear_email=True, clear_company=True))
+    updated = update_contact(
+        db, ALICE, contact.id, ContactChanges(clear_email=True, clear_company=True), now=NOW
+    )
     assert (updated.email, updated.company) == (None, None)
 
 
@@ -279,7 +274,7 @@ def test_update_to_another_contacts_email_is_refused_on_email(db):
     add(db, "John Roe", email="john@example.com")
     jane = add(db, "Jane Doe", email="jane@example.com")
     with pytest.raises(Invalid) as caught:
-        update_contact(db, ALICE, jane.id, ContactChanges(email="John@Example.com"))
+        update_contact(db, ALICE, jane.id, ContactChanges(email="John@Example.com"), now=NOW)
     assert set(caught.value.fields) == {"email"}
     assert get_contact(db, ALICE, jane.id).email == "jane@example.com"
 
@@ -295,7 +290,7 @@ def test_update_to_another_contacts_email_is_refused_on_email(db):
 def test_update_refuses_invalid_field(db, changes, field):
     contact = add(db, "Jane Doe")
     with pytest.raises(Invalid) as caught:
-        update_contact(db, ALICE, contact.id, changes)
+        update_contact(db, ALICE, contact.id, changes, now=NOW)
     assert set(caught.value.fields) == {field}
     assert get_contact(db, ALICE, contact.id) == contact
 
@@ -348,8 +343,12 @@ def test_ending_a_snooze_restores_cadence_due_at(db):
 
 
 def test_ensure_contact_for_slack_user_creates_once(db):
-    first, created = ensure_contact_for_slack_user(db, ALICE, "U_JANE", name="Jane Doe", email="jane@x.com")
-    again, created_again = ensure_contact_for_slack_user(db, ALICE, "U_JANE", name="Jane D", email=None)
+    first, created = ensure_contact_for_slack_user(
+        db, ALICE, "U_JANE", name="Jane Doe", email="jane@x.com", now=NOW
+    )
+    again, created_again = ensure_contact_for_slack_user(
+        db, ALICE, "U_JANE", name="Jane D", email=None, now=NOW
+    )
     assert (created, created_again) == (True, False)
     assert again.id == first.id
     assert (again.name, again.slack_user_id, again.email) == ("Jane Doe", "U_JANE", "jane@x.com")
@@ -359,25 +358,25 @@ def test_ensure_contact_for_slack_user_creates_once(db):
 def test_ensure_contact_for_slack_user_links_existing_contact_with_that_email(db):
     existing = add(db, "Jane Doe", email="jane@example.com")
     linked, created = ensure_contact_for_slack_user(
-        db, ALICE, "U_JANE", name="jane.doe", email="Jane@Example.com"
+        db, ALICE, "U_JANE", name="jane.doe", email="Jane@Example.com", now=NOW
     )
     assert not created
     assert linked.id == existing.id
     assert linked.slack_user_id == "U_JANE"
     assert get_contact(db, ALICE, existing.id).slack_user_id == "U_JANE"
     assert len(list_contacts(db, ALICE)) == 1
-    again, created_again = ensure_contact_for_slack_user(db, ALICE, "U_JANE", name="whatever")
+    again, created_again = ensure_contact_for_slack_user(db, ALICE, "U_JANE", name="whatever", now=NOW)
     assert (again.id, created_again) == (existing.id, False)
 
 
 def test_ensure_contact_for_slack_user_without_name_uses_the_user_id(db):
-    contact, created = ensure_contact_for_slack_user(db, ALICE, "U_NONAME", name="")
+    contact, created = ensure_contact_for_slack_user(db, ALICE, "U_NONAME", name="", now=NOW)
     assert created
     assert contact.name == "U_NONAME"
 
 
 def test_ensure_contact_for_slack_user_is_per_workspace(db):
-    ours, _ = ensure_contact_for_slack_user(db, ALICE, "U_JANE", name="Jane Doe")
-    theirs, created = ensure_contact_for_slack_user(db, ZOE, "U_JANE", name="Jane Doe")
+    ours, _ = ensure_contact_for_slack_user(db, ALICE, "U_JANE", name="Jane Doe", now=NOW)
+    theirs, created = ensure_contact_for_slack_user(db, ZOE, "U_JANE", name="Jane Doe", now=NOW)
     assert created
     assert theirs.id != ours.id

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import update
 
 from bot.domain.records import Actor
@@ -28,19 +27,12 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ALICE = Actor(team_id="T1", user_id="U_ALICE")
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    # Contacts take `created_at` from the clock; freeze it so due dates are exact.
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 def days_ago(days: float) -> datetime:
     return NOW - timedelta(days=days)
 
 
 def new_contact(db, name: str = "Jane Doe", **kwargs):
-    return create_contact(db, ALICE, ContactDraft(name=name, **kwargs))
+    return create_contact(db, ALICE, ContactDraft(name=name, **kwargs), now=NOW)
 
 
 def log(db, contact_id: int, occurred_at: datetime, type: str = "call", actor: Actor = ALICE):
@@ -240,7 +232,7 @@ def test_restoring_deleted_latest_brings_last_contacted_back(db):
     log(db, contact.id, days_ago(15))
     latest = log(db, contact.id, days_ago(1))
     delete_interaction(db, ALICE, latest.id, now=NOW)
-    restore_interaction(db, ALICE, latest.id)
+    restore_interaction(db, ALICE, latest.id, now=NOW)
     assert_last_contacted(db, contact.id, days_ago(1))
 
 
@@ -248,7 +240,7 @@ def test_restoring_deleted_only_interaction_sets_last_contacted_again(db):
     contact = new_contact(db)
     only = log(db, contact.id, days_ago(3))
     delete_interaction(db, ALICE, only.id, now=NOW)
-    restore_interaction(db, ALICE, only.id)
+    restore_interaction(db, ALICE, only.id, now=NOW)
     assert_last_contacted(db, contact.id, days_ago(3))
 
 
@@ -257,7 +249,7 @@ def test_restoring_backdated_interaction_does_not_move_last_contacted_back(db):
     old = log(db, contact.id, days_ago(40))
     log(db, contact.id, days_ago(2))
     delete_interaction(db, ALICE, old.id, now=NOW)
-    restore_interaction(db, ALICE, old.id)
+    restore_interaction(db, ALICE, old.id, now=NOW)
     assert_last_contacted(db, contact.id, days_ago(2))
 
 

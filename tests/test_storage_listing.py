@@ -94,8 +94,8 @@ DATASET = [
 @pytest.fixture
 def dataset(db):
     contacts = {
-        "jane": create_contact(db, ALICE, ContactDraft(name="Jane Doe")),
-        "john": create_contact(db, ALICE, ContactDraft(name="John Roe")),
+        "jane": create_contact(db, ALICE, ContactDraft(name="Jane Doe"), now=NOW),
+        "john": create_contact(db, ALICE, ContactDraft(name="John Roe"), now=NOW),
     }
     actors = {"alice": ALICE, "bob": BOB}
     for summary, author, contact, type, age in DATASET:
@@ -156,7 +156,7 @@ def test_invalid_filters_are_refused_by_field(db, filters, field):
 
 
 def test_page_size_is_capped(db):
-    contact = create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
+    contact = create_contact(db, ALICE, ContactDraft(name="Jane Doe"), now=NOW)
     bulk_insert(db, ALICE, contact.id, [days_ago(n % 3) for n in range(PAGE_SIZE_MAX + 5)])
     assert len(list_interactions(db, ALICE, limit=10_000).items) == PAGE_SIZE_MAX
     assert len(list_interactions(db, ALICE, limit=0).items) == 1
@@ -206,8 +206,8 @@ def tied_stamps(count: int, rng: random.Random) -> list[datetime]:
 )
 def test_pages_walk_forward_and_back_without_gaps_or_repeats(db, sort, total):
     rng = random.Random(1234)
-    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
-    john = create_contact(db, ALICE, ContactDraft(name="John Roe"))
+    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"), now=NOW)
+    john = create_contact(db, ALICE, ContactDraft(name="John Roe"), now=NOW)
     bulk_insert(db, ALICE, jane.id, tied_stamps(total, rng), prefix="jane")
     # Another contact's rows interleaved by date and id: the contact filter must page around them.
     bulk_insert(db, ALICE, john.id, tied_stamps(40, rng), prefix="john")
@@ -228,7 +228,7 @@ def test_pages_walk_forward_and_back_without_gaps_or_repeats(db, sort, total):
 
 def test_rows_logged_while_paging_newest_first_do_not_appear_mid_walk(db):
     rng = random.Random(99)
-    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
+    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"), now=NOW)
     bulk_insert(db, ALICE, jane.id, tied_stamps(100, rng))
     at_start = all_rows(db, ALICE)
     newest_at_start = at_start[0].occurred_at
@@ -252,7 +252,7 @@ def test_rows_logged_while_paging_newest_first_do_not_appear_mid_walk(db):
 
 
 def test_deleted_rows_drop_out_of_later_pages(db):
-    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
+    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"), now=NOW)
     rows = [log(db, ALICE, jane.id, "call", days_ago(n), f"row {n}") for n in range(1, 21)]
     first = list_interactions(db, ALICE, limit=PAGE)
     delete_interaction(db, ALICE, rows[-1].id, now=NOW)
@@ -262,7 +262,7 @@ def test_deleted_rows_drop_out_of_later_pages(db):
 
 
 def test_cursor_with_the_same_instant_in_another_offset_continues_from_the_same_row(db):
-    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
+    jane = create_contact(db, ALICE, ContactDraft(name="Jane Doe"), now=NOW)
     # A minute apart: reading the cursor's wall time as UTC would land hours off, pages away.
     bulk_insert(db, ALICE, jane.id, [NOW - timedelta(minutes=n) for n in range(1, 61)])
     first = list_interactions(db, ALICE, limit=PAGE)
@@ -297,7 +297,7 @@ def test_garbage_cursor_is_refused_on_cursor(db, cursor):
 
 
 def test_a_capped_count_stops_just_past_the_cap(db):
-    contact = create_contact(db, ALICE, ContactDraft(name="Counted"))
+    contact = create_contact(db, ALICE, ContactDraft(name="Counted"), now=NOW)
     for hours in range(7):
         create_interaction(
             db,

@@ -28,7 +28,7 @@ EARLIER = NOW - timedelta(days=2)
 
 @pytest.fixture
 def contact(db):
-    return create_contact(db, ALICE, ContactDraft(name="Jane Doe"))
+    return create_contact(db, ALICE, ContactDraft(name="Jane Doe"), now=NOW)
 
 
 def draft_for(contact_id: int | None, **overrides) -> InteractionDraft:
@@ -167,7 +167,7 @@ def test_update_refuses_invalid_field_and_keeps_the_interaction(db, contact, cha
 
 def test_update_moving_to_contact_of_another_workspace_is_refused_on_contact(db, contact):
     record, _ = create_interaction(db, ALICE, draft_for(contact.id), now=NOW)
-    theirs = create_contact(db, ZOE, ContactDraft(name="Zed"))
+    theirs = create_contact(db, ZOE, ContactDraft(name="Zed"), now=NOW)
     with pytest.raises(Invalid) as caught:
         update_interaction(db, ALICE, record.id, InteractionChanges(contact_id=theirs.id), now=NOW)
     assert set(caught.value.fields) == {"contact"}

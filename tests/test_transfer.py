@@ -27,12 +27,13 @@ T1, T2 = "T111", "T222"
 ALICE = Actor(team_id=T1, user_id="UALICE")
 ZOE = Actor(team_id=T2, user_id="UZOE")
 MARCH_5 = datetime(2024, 3, 5, 14, 30, tzinfo=UTC)
+NOW = datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
 # Everything a CSV writer must quote, and text outside ASCII.
 TRICKY_NOTES = 'Said "maybe", then: yes,\nsend the deck; ünïcødé ✓ 日本語\r\nend'
 
 
 def new_contact(db, name: str, actor: Actor = ALICE, **fields):
-    return create_contact(db, actor, ContactDraft(name=name, **fields))
+    return create_contact(db, actor, ContactDraft(name=name, **fields), now=NOW)
 
 
 def log(db, contact_id: int, occurred_at: datetime, summary: str, actor: Actor = ALICE, **fields):
@@ -46,6 +47,7 @@ def log(db, contact_id: int, occurred_at: datetime, summary: str, actor: Actor =
             summary=summary,
             **fields,
         ),
+        now=NOW,
     )
     assert created
     return record
@@ -102,7 +104,7 @@ def history(db):
     )
     earlier = log(db, bob.id, MARCH_5 - timedelta(days=2), "Intro note", type="note")
     deleted = log(db, jane.id, MARCH_5 - timedelta(days=1), "Logged by mistake")
-    delete_interaction(db, ALICE, deleted.id)
+    delete_interaction(db, ALICE, deleted.id, now=NOW)
     other_team = log(db, zed.id, MARCH_5 - timedelta(days=5), "Elsewhere", actor=ZOE)
     return types.SimpleNamespace(
         jane=jane, bob=bob, zed=zed, later=later, earlier=earlier, deleted=deleted, other_team=other_team

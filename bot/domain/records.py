@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 T = TypeVar("T")
 
@@ -77,3 +78,87 @@ class Page(Generic[T]):
     next_cursor: str | None
     prev_cursor: str | None
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LastInteraction:
+    """The latest live interaction with a contact, as a digest line shows it."""
+
+    type: str
+    occurred_at: datetime
+    summary: str
+    logged_by: str
+
+
+@dataclass(frozen=True)
+class StaleContact:
+    contact: ContactRecord
+    last_interaction: LastInteraction | None
+
+    def overdue_by(self, now: datetime) -> timedelta:
+        return now - self.contact.due_at
+
+
+@dataclass(frozen=True)
+class TeamWeekSummary:
+    team_id: str
+    since: datetime
+    until: datetime
+    by_type: dict[str, int]  # interaction type -> count, most first
+    by_person: list[tuple[str, int]]  # (Slack user id, count), most first
+    interaction_total: int
+    newly_stale: list[ContactRecord]  # became stale this week, most overdue first
+    newly_stale_total: int
+
+
+@dataclass(frozen=True)
+class UserSettingsRecord:
+    team_id: str
+    user_id: str
+    enabled: bool
+    time: str  # local HH:MM
+    weekdays: frozenset[int]  # Monday is 0
+    tz: str | None  # IANA name from Slack; None until learned
+    dm_channel_id: str | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's zone, or UTC when unknown (digests then follow UTC)."""
+        return _zone(self.tz)
+
+
+@dataclass(frozen=True)
+class ContactHistory:
+    """A contact with the latest of their live interactions and totals over all of them."""
+
+    contact: ContactRecord
+    interactions: list[InteractionRecord]  # the latest `max_items`, oldest first
+    total: int
+    counts_by_type: dict[str, int]
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ThreadRecord:
+    """A /timeline thread kept live: where it is and which reply shows which month."""
+
+    id: int
+    team_id: str
+    contact_id: int
+    channel_id: str
+    thread_ts: str
+    tz: str
+    replies: dict[str, str] = field(default_factory=dict)  # month 'YYYY-MM' -> reply ts
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone the thread's months are grouped in (UTC for an unknown name)."""
+        return _zone(self.tz)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    # rules imports this module (Actor), so its `zone` is looked up when called, not at import.
+    from bot.domain.rules import zone
+
+    return zone(name)

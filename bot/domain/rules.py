@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.records import Actor
@@ -30,7 +30,7 @@ def may_change(actor: Actor, logged_by: str) -> bool:
     return actor.is_admin or logged_by == actor.user_id
 
 
-def zone(name: str | None) -> tzinfo:
+def zone(name: str | None) -> ZoneInfo:
     """A time zone by IANA name; UTC for a missing or unknown name."""
     if not name:
         return UTC_ZONE
@@ -38,3 +38,7 @@ def zone(name: str | None) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC_ZONE
+
+
+# How many stale contacts a digest lists; the rest are counted ("and N more").
+DIGEST_CONTACTS_MAX = 15

@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-12-01
 
 The tables slack-sdk's SQLAlchemyInstallationStore and SQLAlchemyOAuthStateStore define
-(storage/installations.py: `oauth_metadata()`), token columns widened to 1000 characters so
+(bot/installations.py: `oauth_metadata()`), token columns widened to 1000 characters so
 Fernet-encrypted tokens fit. tests/test_migrations.py compares them with this migration.
 """
 from typing import Sequence, Union

@@ -1,14 +1,22 @@
-"""`/interactions` filters typed as text: `jane type:call since:"last month" by:@ana sort:oldest`."""
+"""`/interactions` filters typed as text: `jane type:call since:"last month" by:@ana sort:oldest`.
+
+Dates are read by `bot.domain.dates`, the engine quick log uses, so `since:"1 week ago"` starts on
+the very day `/log … 1 week ago` records. `since:` is the start of that local day (inclusive),
+`until:` the start of the next one (exclusive). A date that can't be read, or lies outside
+1970–9998, is reported in `problems` and that bound is left out; nothing raises.
+"""
 
 from __future__ import annotations
 
 import re
 import shlex
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
+from bot.domain import dates
 from bot.domain.rules import INTERACTION_TYPES
+
+__all__ = ["TextFilters", "parse_filters"]
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _KEYS = {
@@ -32,35 +40,25 @@ _SORTS = {"newest": "newest", "latest": "newest", "desc": "newest", "oldest": "o
 class TextFilters:
     contact_query: str | None = None
     types: tuple[str, ...] = ()
-    since: datetime | None = None  # inclusive, UTC
-    until: datetime | None = None  # exclusive, UTC
+    since: datetime | None = None  # inclusive, UTC: the start of the local day
+    until: datetime | None = None  # exclusive, UTC: the start of the local day after
     author: str | None = None
     sort: str = "newest"
     problems: tuple[str, ...] = ()
 
 
-def _day_start(day, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
-
-
-def _parse_day(text: str, now: datetime, tz: ZoneInfo):
-    import dateparser
-
-    parsed = dateparser.parse(
-        text,
-        languages=["en"],
-        settings={
-            "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None),
-            "TIMEZONE": tz.key,
-            "RETURN_AS_TIMEZONE_AWARE": True,
-            "PREFER_DATES_FROM": "past",
-        },
-    )
-    return parsed.astimezone(tz).date() if parsed else None
-
-
-def parse_filters(text: str, *, now: datetime, tz: ZoneInfo, user_id: str) -> TextFilters:
+def parse_filters(
+    text: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    user_id: str,
+    locale: str | None = None,
+) -> TextFilters:
+    """Read the filters. Never raises; what can't be read is listed in `problems`."""
     problems: list[str] = []
+    if now.tzinfo is None or now.utcoffset() is None:
+        now = now.replace(tzinfo=UTC)
     try:
         tokens = shlex.split(text[:500])
     except ValueError:
@@ -85,13 +83,16 @@ def parse_filters(text: str, *, now: datetime, tz: ZoneInfo, user_id: str) -> Te
                 else:
                     problems.append(f"“{name}” isn't a type ({', '.join(INTERACTION_TYPES)}).")
         elif field in ("since", "until"):
-            day = _parse_day(value, now, tz) if value else None
-            if day is None:
-                problems.append(f"I couldn't read the date “{value}”.")
+            reading = dates.read_date(value, now=now, tz=tz, locale=locale)
+            day = reading.local_day(tz) if reading.problem is None else None
+            if reading.problem is not None or day is None:
+                problems.append(reading.problem or f"I couldn't read the date “{value}”.")
             elif field == "since":
-                since = _day_start(day, tz)
+                since = dates.day_start_utc(day, tz)
+            elif day >= dates.MAX_DAY:
+                problems.append(f"“{value}” is out of range: dates run from 1970 to 9998.")
             else:
-                until = _day_start(day + timedelta(days=1), tz)
+                until = dates.day_start_utc(day + timedelta(days=1), tz)
         elif field == "author":
             mention = _MENTION.match(value)
             if mention:

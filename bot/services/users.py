@@ -10,13 +10,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.rules import UTC_ZONE, zone
+
 logger = logging.getLogger(__name__)
-UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,8 @@ class SlackUser:
     is_bot: bool = False
     deleted: bool = False
     known: bool = True  # False when Slack could not be asked
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else UTC_ZONE
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC_ZONE
+    locale: str | None = None  # e.g. "en-US": decides day/month order in typed dates
+    team_id: str | None = None  # the user's own workspace (differs in Slack Connect channels)
 
 
 def user_from_payload(user: dict) -> SlackUser:
@@ -51,10 +47,12 @@ def user_from_payload(user: dict) -> SlackUser:
         id=user["id"],
         name=name,
         email=profile.get("email"),
-        tz=_zone(user.get("tz")),
+        tz=zone(user.get("tz")),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
         is_bot=bool(user.get("is_bot")),
         deleted=bool(user.get("deleted")),
+        locale=user.get("locale") if isinstance(user.get("locale"), str) else None,
+        team_id=user.get("team_id") if isinstance(user.get("team_id"), str) else None,
     )
 
 
@@ -73,7 +71,7 @@ class UserDirectory:
         if cached and now - cached[0] < self._ttl:
             return cached[1]
         try:
-            response = (client or self._client).users_info(user=user_id)
+            response = (client or self._client).users_info(user=user_id, include_locale=True)
             user = user_from_payload(response["user"])
         except (SlackApiError, KeyError, TypeError) as exc:
             logger.warning("users.info failed for %s: %s", user_id, exc)
@@ -81,8 +79,3 @@ class UserDirectory:
         with self._lock:
             self._cache[key] = (now, user)
         return user
-
-    def cached_name(self, team_id: str, user_id: str) -> str | None:
-        with self._lock:
-            cached = self._cache.get((team_id, user_id))
-        return cached[1].name if cached else None

@@ -21,23 +21,19 @@ from slack_sdk.errors import SlackApiError
 from blocks.digest import digest_message, digest_text, team_digest_message, team_digest_text
 from bot.domain.records import Actor
 from storage.db import Database
-from storage.digests import (
+from storage.deliveries import (
     TEAM_DIGEST_USER,
     DigestKey,
     claim_digest,
     due_digests,
     due_team_digests,
-    get_user_settings,
     mark_failed,
     mark_sending,
     mark_sent,
     mark_skipped,
-    owners_without_tz,
-    remember_dm_channel,
-    remember_user_tz,
-    stale_contacts_for_owner,
-    team_week_summary,
 )
+from storage.staleness import owners_without_tz, stale_contacts_for_owner, team_week_summary
+from storage.user_settings import get_user_settings, remember_dm_channel, remember_user_tz
 
 logger = logging.getLogger("touchbase.digests")
 
@@ -104,7 +100,7 @@ class DigestRunReport:
 
 def run_digests(
     db: Database,
-    client: WebClient | None,
+    client: ClientSource | None,
     *,
     now: datetime,
     worker_id: str,
@@ -137,6 +133,7 @@ def run_digests(
                 out(text)
                 report.dry_run_texts.append(text)
     else:
+        assert client is not None  # checked above
 
         def send_one(key: DigestKey) -> None:
             try:
@@ -159,7 +156,9 @@ def run_digests(
     return report
 
 
-def learn_time_zones(db: Database, client: WebClient, *, now: datetime, only_user: str | None = None) -> int:
+def learn_time_zones(
+    db: Database, client: ClientSource, *, now: datetime, only_user: str | None = None
+) -> int:
     """Ask Slack (users.info) for the zone of each owner of stale contacts we don't know yet."""
     learned = 0
     for team_id, user_id in owners_without_tz(db, now, only_user=only_user):
@@ -171,7 +170,7 @@ def learn_time_zones(db: Database, client: WebClient, *, now: datetime, only_use
         except SlackApiError as error:
             code = error.response.get("error")
             if code in GONE_USER_ERRORS:
-                remember_user_tz(db, team_id, user_id, "UTC")
+                remember_user_tz(db, team_id, user_id, "UTC", now=now)
             else:
                 # Unknown for now: this tick treats them as UTC and the next one asks again.
                 logger.warning("users.info for %s failed: %s", user_id, code)
@@ -179,7 +178,7 @@ def learn_time_zones(db: Database, client: WebClient, *, now: datetime, only_use
         except Exception as error:
             logger.warning("users.info for %s failed: %r", user_id, error)
             continue
-        remember_user_tz(db, team_id, user_id, user.get("tz"))
+        remember_user_tz(db, team_id, user_id, user.get("tz"), now=now)
         learned += 1
     return learned
 
@@ -193,14 +192,20 @@ def preview_digest(db: Database, key: DigestKey, *, now: datetime) -> str | None
 
 
 def send_digest(
-    db: Database, client: WebClient, key: DigestKey, *, now: datetime, worker_id: str, report: DigestRunReport
+    db: Database,
+    clients: ClientSource,
+    key: DigestKey,
+    *,
+    now: datetime,
+    worker_id: str,
+    report: DigestRunReport,
 ) -> None:
     """Claim one user's digest and DM it; another process holding the claim means do nothing."""
-    client = client_for(client, key.team_id)
+    client = client_for(clients, key.team_id)
     if client is None:
         logger.debug("digest %s: the workspace has no installation; not sending", key)
         return
-    if not claim_digest(db, *key, worker_id, now):
+    if not claim_digest(db, *key, worker_id, now=now):
         return
     try:
         stale, total = stale_contacts_for_owner(db, key.team_id, key.user_id, now)
@@ -220,18 +225,18 @@ def send_digest(
         _fail(db, key, worker_id, repr(error), now + RETRY_DELAY, report)
         return
     if channel != cached:
-        remember_dm_channel(db, key.team_id, key.user_id, channel)
+        remember_dm_channel(db, key.team_id, key.user_id, channel, now=now)
     outcome = _post(
         db, client, key, channel, text, blocks, now=now, worker_id=worker_id, report=report, count=total
     )
     if outcome == "channel_not_found" and cached:
         # The remembered DM channel is gone; open a fresh one next time.
-        remember_dm_channel(db, key.team_id, key.user_id, None)
+        remember_dm_channel(db, key.team_id, key.user_id, None, now=now)
 
 
 def run_team_digests(
     db: Database,
-    client: WebClient | None,
+    client: ClientSource | None,
     *,
     now: datetime,
     worker_id: str,
@@ -247,11 +252,12 @@ def run_team_digests(
             out(text)
             report.dry_run_texts.append(text)
             continue
+        assert client is not None  # only a dry run goes without one
         key = DigestKey(due.team_id, TEAM_DIGEST_USER, due.local_date)
         team_client = client_for(client, due.team_id)
         if team_client is None:
             continue
-        if not claim_digest(db, *key, worker_id, now):
+        if not claim_digest(db, *key, worker_id, now=now):
             continue
         try:
             text, blocks = team_digest_message(team_week_summary(db, due.team_id, now), now=now)

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import cast
 
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -72,7 +73,7 @@ class InstallationStore(SQLAlchemyInstallationStore):
 
     def build_bot_entity(self, row) -> Bot:  # type: ignore[override]
         bot = super().build_bot_entity(row)
-        bot.bot_token = self.cipher.decrypt(bot.bot_token)
+        bot.bot_token = cast(str, self.cipher.decrypt(bot.bot_token))
         bot.bot_refresh_token = self.cipher.decrypt(bot.bot_refresh_token)
         return bot
 
@@ -153,7 +154,7 @@ class InstallationStore(SQLAlchemyInstallationStore):
                 result = session.execute(
                     delete(table).where(c.enterprise_id == enterprise_id, c.team_id == team_id)
                 )
-                deleted += result.rowcount or 0
+                deleted += getattr(result, "rowcount", 0) or 0
         return deleted
 
     def drop_user_tokens(self, team_id: str, user_ids: list[str], enterprise_id: str | None = None) -> None:
@@ -280,7 +281,7 @@ class OAuthStateStore(SQLAlchemyOAuthStateStore):
         with self.db.write() as session:
             # One statement: of two callbacks racing with the same state, one deletes the row.
             deleted = session.execute(delete(self.oauth_states).where(c.state == state, c.expire_at > now))
-            consumed = (deleted.rowcount or 0) == 1
+            consumed = (getattr(deleted, "rowcount", 0) or 0) == 1
             # Expired states are swept on the way.
             session.execute(delete(self.oauth_states).where(c.expire_at <= now))
         return consumed

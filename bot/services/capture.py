@@ -1,0 +1,432 @@
+"""Capture: log (quick or by form), edit, delete and restore interactions.
+
+Each use case saves in one storage transaction, returns the record for the user's answer, and
+queues on `after` every refresh the change needs (surfaces the user acted from, timeline threads).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from blocks.modals import LogPrefill
+from bot.domain.errors import Forbidden, Invalid
+from bot.domain.quicklog import parse_quick_log
+from bot.domain.records import Actor, ContactRecord, InteractionRecord
+from bot.domain.rules import NOTES_MAX_CHARS, may_change
+from bot.domain.slack_text import readable
+from bot.services import AfterAnswer, Services
+from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
+from bot.services.users import SlackUser
+from storage.contacts import (
+    ContactDraft,
+    create_contact,
+    ensure_contact_for_slack_user,
+    find_contact_by_slack_user,
+    get_contact,
+    has_contact_named,
+    resolve_contact,
+)
+from storage.interactions import (
+    InteractionChanges,
+    InteractionDraft,
+    create_interaction,
+    delete_interaction,
+    get_interaction,
+    restore_interaction,
+    update_interaction,
+    validate_fields,
+)
+
+logger = logging.getLogger(__name__)
+SUMMARY_PREFILL_CHARS = 120
+
+
+@dataclass(frozen=True)
+class LogForm:
+    """A submitted log modal, read from its payload."""
+
+    view_id: str  # one view is one interaction: a resent submission saves once
+    contact_id: int | None
+    new_contact_name: str | None
+    type: str
+    occurred_at: datetime | None
+    duration_minutes: int | None
+    summary: str
+    notes: str | None
+    interaction_id: int | None = None  # editing when set
+    permalink: str | None = None
+    # A message author suggested as a new contact, and the name suggested for them.
+    slack_user_id: str | None = None
+    suggested_name: str | None = None
+    surfaces: Surfaces = field(default_factory=Surfaces)
+
+
+@dataclass(frozen=True)
+class Saved:
+    record: InteractionRecord
+    edited: bool = False
+    created: bool = True  # False when a resend found what the first submission saved
+
+
+@dataclass(frozen=True)
+class QuickLogOutcome:
+    """Either saved, or the modal to open prefilled with what was understood and why it opens."""
+
+    saved: InteractionRecord | None = None
+    prefill: LogPrefill | None = None
+    slack_user_id: str | None = None  # a mentioned person to create as a contact on submit
+
+
+def new_log_prefill(
+    user: SlackUser, *, now: datetime, contact: ContactRecord | None = None, notice: str | None = None
+) -> LogPrefill:
+    local = now.astimezone(user.tz)
+    return LogPrefill(
+        contact_id=contact.id if contact else None,
+        contact_name=contact.name if contact else None,
+        date=local.date(),
+        time=local.strftime("%H:%M"),
+        notice=notice,
+    )
+
+
+def log_prefill_for_contact(
+    svc: Services, actor: Actor, user: SlackUser, contact_id: int, *, now: datetime
+) -> LogPrefill:
+    return new_log_prefill(user, now=now, contact=get_contact(svc.db, actor, contact_id))
+
+
+def quick_log(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    user: SlackUser,
+    text: str,
+    *,
+    now: datetime,
+    source_ref: str | None,
+    after: AfterAnswer,
+) -> QuickLogOutcome:
+    """`/log jane call yesterday 3pm renewal`: saved when every part is certain, else the modal."""
+    parsed = parse_quick_log(
+        text,
+        now=now,
+        tz=user.tz,
+        locale=user.locale,
+        contact_names=lambda phrase: has_contact_named(svc.db, actor, phrase),
+    )
+    problems = list(parsed.problems)
+    # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
+    if len(parsed.contact_texts) > 1:
+        problems.append("One contact per log for now: pick the one to log, then log the others.")
+    if parsed.follow_up_text:
+        problems.append("Follow-ups can't be saved yet: note it in the summary.")
+    contact: ContactRecord | None = None
+    new_contact_name = None
+    slack_user_id = None
+    if parsed.mention_user_id:
+        contact = find_contact_by_slack_user(svc.db, actor, parsed.mention_user_id)
+        if contact is None:
+            mentioned = svc.users.get(actor.team_id, parsed.mention_user_id, client=client)
+            if mentioned.known and not mentioned.deleted:
+                # A mention names exactly one person: their contact is created, not guessed.
+                contact, _ = ensure_contact_for_slack_user(
+                    svc.db, actor, mentioned.id, name=mentioned.name, email=mentioned.email, now=now
+                )
+            else:
+                problems.append("I couldn't look up the person you mentioned.")
+    elif parsed.contact_text:
+        contact, matches = resolve_contact(svc.db, actor, parsed.contact_text)
+        if contact is None:
+            new_contact_name = parsed.contact_text if not matches else None
+            problems.append(
+                f"Several contacts match “{parsed.contact_text}”: pick one."
+                if matches
+                else f"“{parsed.contact_text}” is not a contact yet: check the name, then Save creates it."
+            )
+    else:
+        problems.append("Who was it with? Pick a contact.")
+    if parsed.type is None:
+        problems.append("What kind of interaction was it? Pick a type.")
+    if not parsed.summary:
+        problems.append("Add a short summary.")
+
+    occurred_at = parsed.occurred_at or now
+    if not problems and contact is not None and parsed.type is not None:
+        try:
+            record, _ = create_interaction(
+                svc.db,
+                actor,
+                InteractionDraft(
+                    contact_id=contact.id,
+                    type=parsed.type,
+                    occurred_at=occurred_at,
+                    summary=parsed.summary,
+                    duration_minutes=parsed.duration_minutes,
+                    source="command",
+                    source_ref=source_ref,
+                ),
+                now=now,
+            )
+        except Invalid as invalid:
+            problems.extend(invalid.fields.values())
+        else:
+            after_interactions_changed(
+                after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+            )
+            return QuickLogOutcome(saved=record)
+
+    # Not certain: show the modal with what was understood rather than guess.
+    local = occurred_at.astimezone(user.tz)
+    return QuickLogOutcome(
+        prefill=LogPrefill(
+            contact_id=contact.id if contact else None,
+            contact_name=contact.name if contact else None,
+            new_contact_name=new_contact_name,
+            type=parsed.type,
+            date=local.date(),
+            time=local.strftime("%H:%M"),
+            duration_minutes=parsed.duration_minutes,
+            summary=parsed.summary or None,
+            notice=" ".join(problems),
+        ),
+        slack_user_id=slack_user_id,
+    )
+
+
+def save_form(
+    svc: Services, client: WebClient, actor: Actor, form: LogForm, *, now: datetime, after: AfterAnswer
+) -> Saved:
+    """Create or edit from the log modal. Raises Invalid (field errors) before anything is saved."""
+    # Check the interaction itself first: a contact is only created for a valid one.
+    validate_fields(
+        type=form.type,
+        occurred_at=form.occurred_at,
+        summary=form.summary,
+        duration_minutes=form.duration_minutes,
+        notes=form.notes,
+        now=now,
+    )
+    contact_id = form.contact_id or _contact_from_form(svc, client, actor, form, now=now)
+    if form.interaction_id:
+        before = get_interaction(svc.db, actor, form.interaction_id)
+        record = update_interaction(
+            svc.db,
+            actor,
+            form.interaction_id,
+            InteractionChanges(
+                contact_id=contact_id,
+                type=form.type,
+                occurred_at=form.occurred_at,
+                summary=form.summary,
+                duration_minutes=form.duration_minutes,
+                notes=form.notes or "",
+                clear_duration=form.duration_minutes is None,
+                clear_notes=not form.notes,
+            ),
+            now=now,
+        )
+        # An edit may move the interaction away from a contact whose thread must change too.
+        after_interactions_changed(
+            after,
+            svc,
+            client,
+            actor,
+            contact_ids={before.contact_id, record.contact_id},
+            when=[before.occurred_at, record.occurred_at],
+            now=now,
+            surfaces=form.surfaces,
+            interaction_id=record.id,
+            list_notice=f"Updated: {record.type} with {record.contact_name}.",
+        )
+        return Saved(record, edited=True)
+    record, created = create_interaction(
+        svc.db,
+        actor,
+        InteractionDraft(
+            contact_id=contact_id,
+            type=form.type,
+            occurred_at=form.occurred_at,
+            summary=form.summary,
+            duration_minutes=form.duration_minutes,
+            notes=form.notes,
+            source="shortcut" if form.permalink else "modal",
+            source_ref=f"view:{form.view_id}",
+            permalink=form.permalink,
+        ),
+        now=now,
+    )
+    if created:
+        after_interactions_changed(
+            after,
+            svc,
+            client,
+            actor,
+            contact_ids={record.contact_id},
+            when=[record.occurred_at],
+            now=now,
+            surfaces=form.surfaces,
+        )
+    return Saved(record, created=created)
+
+
+def _contact_from_form(
+    svc: Services, client: WebClient, actor: Actor, form: LogForm, *, now: datetime
+) -> int:
+    name = form.new_contact_name
+    if not name:
+        raise Invalid({"contact": "Choose who this was with, or type a new name."})
+    if form.slack_user_id and name == form.suggested_name:
+        person = svc.users.get(actor.team_id, form.slack_user_id, client=client)
+        contact, _ = ensure_contact_for_slack_user(
+            svc.db, actor, form.slack_user_id, name=name, email=person.email, now=now
+        )
+        return contact.id
+    return create_contact(svc.db, actor, ContactDraft(name=name), now=now).id
+
+
+def delete(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    interaction_id: int,
+    *,
+    now: datetime,
+    after: AfterAnswer,
+    surfaces: Surfaces = NO_SURFACES,
+) -> InteractionRecord:
+    record = delete_interaction(svc.db, actor, interaction_id, now=now)
+    after_interactions_changed(
+        after,
+        svc,
+        client,
+        actor,
+        contact_ids={record.contact_id},
+        when=[record.occurred_at],
+        now=now,
+        surfaces=surfaces,
+        interaction_id=record.id,
+        list_notice=f"Deleted: {record.type} with {record.contact_name} — {record.summary}",
+        undo_id=record.id,
+    )
+    return record
+
+
+def restore(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    interaction_id: int,
+    *,
+    now: datetime,
+    after: AfterAnswer,
+    surfaces: Surfaces = NO_SURFACES,
+) -> InteractionRecord:
+    record = restore_interaction(svc.db, actor, interaction_id, now=now)
+    after_interactions_changed(
+        after,
+        svc,
+        client,
+        actor,
+        contact_ids={record.contact_id},
+        when=[record.occurred_at],
+        now=now,
+        surfaces=surfaces,
+        interaction_id=record.id,
+        list_notice=f"Restored: {record.type} with {record.contact_name}.",
+    )
+    return record
+
+
+def edit_prefill(svc: Services, actor: Actor, user: SlackUser, interaction_id: int) -> LogPrefill:
+    """The log modal prefilled with an interaction; Forbidden unless the user may change it."""
+    record = get_interaction(svc.db, actor, interaction_id)
+    if not may_change(actor, record.logged_by):
+        raise Forbidden(
+            f"Only <@{record.logged_by}> (who logged it) or a workspace admin can edit this interaction."
+        )
+    local = record.occurred_at.astimezone(user.tz)
+    return LogPrefill(
+        contact_id=record.contact_id,
+        contact_name=record.contact_name,
+        type=record.type,
+        date=local.date(),
+        time=local.strftime("%H:%M"),
+        duration_minutes=record.duration_minutes,
+        summary=record.summary,
+        notes=record.notes,
+        interaction_id=record.id,
+        permalink=record.permalink,
+    )
+
+
+def message_prefill(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    user: SlackUser,
+    message: dict,
+    *,
+    channel_id: str | None,
+    message_ts: str | None,
+    now: datetime,
+) -> QuickLogOutcome:
+    """ "Log this conversation": the message as notes, its author as the contact, its time as when."""
+    author_id = message.get("user") if isinstance(message.get("user"), str) else None
+
+    def name_of(user_id: str) -> str:
+        return svc.users.get(actor.team_id, user_id, client=client).name
+
+    text = message.get("text")
+    notes = readable(text if isinstance(text, str) else "", name_of).strip()
+    if len(notes) > NOTES_MAX_CHARS:
+        notes = notes[: NOTES_MAX_CHARS - 1] + "…"
+    first_line = notes.splitlines()[0] if notes else ""
+    summary = first_line[:SUMMARY_PREFILL_CHARS] if first_line else None
+    when = _message_time(message.get("ts") or message_ts, now)
+    local = when.astimezone(user.tz)
+
+    contact = None
+    new_contact_name = None
+    slack_user_id = None
+    if author_id and author_id != actor.user_id:
+        contact = find_contact_by_slack_user(svc.db, actor, author_id)
+        if contact is None:
+            author = svc.users.get(actor.team_id, author_id, client=client)
+            if author.known and not author.is_bot:
+                new_contact_name, slack_user_id = author.name, author.id
+
+    permalink = None
+    ts = message.get("ts") or message_ts
+    if channel_id and isinstance(ts, str):
+        try:
+            permalink = client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+        except Exception as error:  # a message without a permalink can still be logged
+            logger.info("no permalink for %s/%s: %s", channel_id, ts, error)
+    return QuickLogOutcome(
+        prefill=LogPrefill(
+            contact_id=contact.id if contact else None,
+            contact_name=contact.name if contact else None,
+            new_contact_name=new_contact_name,
+            type="message",
+            date=local.date(),
+            time=local.strftime("%H:%M"),
+            summary=summary,
+            notes=notes or None,
+            permalink=permalink if isinstance(permalink, str) else None,
+        ),
+        slack_user_id=slack_user_id,
+    )
+
+
+def _message_time(ts: object, now: datetime) -> datetime:
+    from datetime import UTC
+
+    try:
+        return min(datetime.fromtimestamp(float(ts), UTC), now)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError):
+        return now
