@@ -177,7 +177,7 @@ def kill_db_url(request, tmp_path, postgres_database):
 @pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "workers-2"])
 def test_sigkill_mid_stream_loses_nothing_acknowledged(tmp_path, kill_db_url, fake_slack, workers):
     db = Database(kill_db_url)
-    jane = create_contact(db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(db, ME, ContactDraft(name="Jane Doe"), now=datetime.now(UTC))
     db.dispose()
     env = {
         "SLACK_BOT_TOKEN": "xoxb-test",

@@ -331,7 +331,10 @@ def test_digests_go_to_every_installed_workspace_with_its_own_token(oauth_app, f
     try:
         for team_id in ("T222", "T333", "T999"):  # T999 has data but no installation
             create_contact(
-                db, Actor(team_id, "U111"), ContactDraft(name=f"Stale {team_id}", owner_user_id="U111")
+                db,
+                Actor(team_id, "U111"),
+                ContactDraft(name=f"Stale {team_id}", owner_user_id="U111"),
+                now=datetime.now(UTC),
             )
         settings = oauth_settings(db_url, fake_slack)
         clients = TeamClients(build_client(settings), *build_store(settings, db, build_client(settings)))
@@ -352,7 +355,7 @@ def test_digests_go_to_every_installed_workspace_with_its_own_token(oauth_app, f
 
 def _seed(db: Database, team_id: str) -> None:
     actor = Actor(team_id, "U111")
-    contact = create_contact(db, actor, ContactDraft(name=f"Ada {team_id}"))
+    contact = create_contact(db, actor, ContactDraft(name=f"Ada {team_id}"), now=datetime.now(UTC))
     create_interaction(
         db,
         actor,
@@ -362,6 +365,7 @@ def _seed(db: Database, team_id: str) -> None:
             occurred_at=datetime.now(UTC) - timedelta(days=1),
             summary="hi",
         ),
+        now=datetime.now(UTC),
     )
 
 

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -71,7 +71,7 @@ def _submit_many(sender, opened, contact_id, prefix: str) -> list[tuple[int, str
 
 
 def test_more_requests_than_connections_each_get_an_answer_within_3_seconds(small_pool, fake_slack, caplog):
-    jane = create_contact(small_pool, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(small_pool, ME, ContactDraft(name="Jane Doe"), now=datetime.now(UTC))
     clock = Clock()
     with ServedApp(small_pool, fake_slack, clock) as served:
         sender = SlackSender(served.url, SIGNING_SECRET, response_url_base=fake_slack.url)

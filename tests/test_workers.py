@@ -93,7 +93,7 @@ def test_three_workers_answer_a_burst_save_each_interaction_once_and_stop_on_sig
     tmp_path, pg_url, fake_slack
 ):
     db = Database(pg_url)
-    jane = create_contact(db, ME, ContactDraft(name="Jane Doe"))
+    jane = create_contact(db, ME, ContactDraft(name="Jane Doe"), now=datetime.now(UTC))
     db.dispose()
     server = start_serve(
         tmp_path,
