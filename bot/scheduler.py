@@ -52,11 +52,12 @@ def digest_tick(db: Database, client: WebClient, worker: str, clock: Callable[[]
 def start_scheduler(
     settings: Settings,
     db: Database,
-    client: WebClient,
+    client: WebClient | Callable[[str], WebClient | None],
     *,
     clock: Callable[[], datetime] = utc_now,
     interval_seconds: float = TICK_SECONDS,
     first_tick_delay: timedelta = FIRST_TICK_DELAY,
+    refresh_tokens: Callable[[], int] | None = None,
 ) -> BackgroundScheduler:
     """Start ticking in a background thread; the caller may `shutdown()` the returned scheduler."""
     worker = worker_id()
@@ -72,9 +73,43 @@ def start_scheduler(
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
         next_run_time=datetime.now(UTC) + first_tick_delay,
     )
+    if refresh_tokens is not None:
+        # OAuth mode with token rotation: refresh tokens before they expire (bot/oauth.py).
+        from bot.oauth import REFRESH_JOB_SECONDS
+
+        scheduler.add_job(
+            _refresh_tick,
+            IntervalTrigger(seconds=REFRESH_JOB_SECONDS, timezone=UTC),
+            args=(refresh_tokens,),
+            id="token_refresh",
+            name="refresh expiring workspace tokens",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=REFRESH_JOB_SECONDS,
+            next_run_time=datetime.now(UTC) + first_tick_delay,
+        )
     scheduler.start()
     logger.info("digest scheduler started as %s (every %ss)", worker, interval_seconds)
     return scheduler
+
+
+def _refresh_tick(refresh_tokens: Callable[[], int]) -> None:
+    try:
+        refreshed = refresh_tokens()
+        if refreshed:
+            logger.info("refreshed %d workspace token(s)", refreshed)
+    except Exception:
+        logger.exception("token refresh tick failed")
+
+
+def scheduler_clients(settings: Settings, db: Database, client: WebClient):
+    """What the jobs send with: the one client, or each workspace's (OAuth), and the refresh job."""
+    if not settings.oauth:
+        return client, None
+    from bot.oauth import team_clients
+
+    clients = team_clients(settings, db, client)
+    return clients, clients.refresher.refresh_expiring if clients.refresher is not None else None
 
 
 def open_database(settings: Settings) -> Database:
@@ -89,7 +124,7 @@ def open_database(settings: Settings) -> Database:
     # Connecting to a missing SQLite file would create an empty one; say what's wrong instead.
     if is_file and url.database and not Path(url.database).exists():
         raise SettingsError(f"DATABASE_URL: no database at {safe}; run `touchbase db upgrade` first")
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pgbouncer=settings.pgbouncer)
     try:
         tables = set(inspect(db.engine).get_table_names())
     except SQLAlchemyError as error:
@@ -107,6 +142,8 @@ def open_database(settings: Settings) -> Database:
 
 
 def require_bot_token(settings: Settings) -> str:
+    if settings.oauth:
+        return ""  # each workspace's own token, from the installation store
     if not settings.slack_bot_token:
         raise SettingsError("SLACK_BOT_TOKEN is required to send digests: set it in .env or the environment")
     return settings.slack_bot_token
@@ -126,7 +163,8 @@ def run_scheduler_forever(settings: Settings) -> int:
 
     # Handlers first: a SIGTERM arriving while the scheduler starts must still stop it cleanly.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    scheduler = start_scheduler(settings, db, build_client(settings))
+    clients, refresh = scheduler_clients(settings, db, build_client(settings))
+    scheduler = start_scheduler(settings, db, clients, refresh_tokens=refresh)
     try:
         while not stop.wait(1.0):
             pass
