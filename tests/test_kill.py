@@ -40,7 +40,7 @@ ME = Actor(team_id="T111", user_id="U111")
 ROUNDS = 3
 STREAM_THREADS = 4
 # Flip when `/log` text saves before its ack (the lead's change): quick logs are then checked too.
-QUICK_LOG_SAVES_BEFORE_ACK = False
+QUICK_LOG_SAVES_BEFORE_ACK = True
 # Flip when a new-contact modal creates its contact in the interaction's transaction, and a
 # resubmitted view reuses it (handlers/views.py `_create_contact_from_modal` runs before the
 # view's source_ref is checked, in its own transaction): stray contacts are then asserted away.
