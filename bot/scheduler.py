@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.services import utc_now
-from bot.services.digests import run_digests
+from bot.services.digests import ClientSource, client_for, run_digests
 from bot.settings import Settings, SettingsError
 from storage.db import Database
 
@@ -49,6 +49,21 @@ def digest_tick(db: Database, client: WebClient, worker: str, clock: Callable[[]
         logger.exception("digest tick failed")
 
 
+def repair_tick(
+    settings: Settings, db: Database, client: ClientSource, clock: Callable[[], datetime]
+) -> None:
+    from bot.services import Services
+    from bot.services.timeline import repair_timelines
+    from bot.services.users import UserDirectory
+
+    try:
+        default = client if isinstance(client, WebClient) else WebClient()
+        svc = Services(settings=settings, db=db, users=UserDirectory(default), clock=clock)
+        repair_timelines(svc, lambda team_id: client_for(client, team_id), now=clock())
+    except Exception:
+        logger.exception("timeline repair failed")
+
+
 def start_scheduler(
     settings: Settings,
     db: Database,
@@ -72,6 +87,15 @@ def start_scheduler(
         coalesce=True,  # ticks missed meanwhile collapse into one
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
         next_run_time=datetime.now(UTC) + first_tick_delay,
+    )
+    scheduler.add_job(
+        repair_tick,
+        "date",  # once, soon after start: repairs what a crash cut short (bot/services/timeline.py)
+        args=(settings, db, client, clock),
+        id="timeline_repair",
+        name="repair timeline threads after a restart",
+        run_date=datetime.now(UTC) + first_tick_delay,
+        misfire_grace_time=None,
     )
     if refresh_tokens is not None:
         # OAuth mode with token rotation: refresh tokens before they expire (bot/oauth.py).
