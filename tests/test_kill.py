@@ -93,7 +93,13 @@ def _quick_log(sender, opened, jane_id, key):
 KINDS = [
     Kind("modal", True, _modal),
     Kind("modal-new-contact", True, _modal_new_contact),
-    Kind("quick-log", QUICK_LOG_SAVES_BEFORE_ACK, _quick_log),
+    # A quick log answers in the ack itself: acknowledged means the body says it was logged.
+    Kind(
+        "quick-log",
+        QUICK_LOG_SAVES_BEFORE_ACK,
+        _quick_log,
+        lambda status, body: status == 200 and "Logged" in body,
+    ),
 ]
 
 
