@@ -50,25 +50,25 @@ def log_command(
     svc: Services,
     after: AfterAnswer,
 ) -> None:
+    """`/log` alone opens the form; `/log <text>` saves first and answers in the ack itself.
+
+    Acknowledged means saved: the confirmation is the HTTP answer to Slack's request, so a crash
+    after it can't lose the log, and there is no second request that could fail.
+    """
     text = text_of(body).strip()
     if text.lower() in HELP_WORDS:
         ack(text=usage_text(), blocks=notice(usage_text()), response_type="ephemeral")
         return
     actor, user = acting_user(context)
     now = svc.now()
-    channel_id = body.get("channel_id") if isinstance(body.get("channel_id"), str) else None
-    response_url = context.response_url
+    channel_id = as_str(body.get("channel_id"))
     if not text:
         ack()
-        view = log_view(
-            capture_service.new_log_prefill(user, now=now),
-            user=user,
-            channel_id=channel_id,
-            response_url=response_url,
-        )
+        prefill = capture_service.new_log_prefill(user, now=now)
+        view = log_view(prefill, user=user, channel_id=channel_id, response_url=context.response_url)
         client.views_open(trigger_id=body["trigger_id"], view=view)
         return
-    trigger_id = body.get("trigger_id")
+    trigger_id = as_str(body.get("trigger_id"))
     outcome = capture_service.quick_log(
         svc,
         client,
@@ -76,7 +76,7 @@ def log_command(
         user,
         text,
         now=now,
-        source_ref=f"command:{trigger_id}" if isinstance(trigger_id, str) else None,
+        source_ref=f"command:{trigger_id}" if trigger_id else None,
         after=after,
     )
     # Saved (or asked about) before the ack: the answer travels in the ack itself, the one
@@ -96,7 +96,7 @@ def log_command(
         user=user,
         channel_id=channel_id,
         slack_user_id=outcome.slack_user_id,
-        response_url=response_url,
+        response_url=context.response_url,
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
