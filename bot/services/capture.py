@@ -169,6 +169,9 @@ def quick_log(
             source="command",
             source_ref=source_ref,
         )
+        already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
+        if already is not None:
+            return QuickLogOutcome(saved=already)  # the same request again: what it saved
         earlier = repeats.earlier_same_log(
             svc, actor, contact_id=contact.id, type=parsed.type, summary=parsed.summary, now=now
         )
