@@ -341,6 +341,13 @@ class FakeSlack:
         body = answer(self, args) if answer else {"ok": True}
         if method == "auth.test":
             body["team_id"] = self.team_for_token(token) or body["team_id"]
+        if method == "users.info" and body.get("ok"):
+            # A workspace's own token sees that workspace's members (unless a test says otherwise).
+            team = self.team_for_token(token)
+            with self._lock:
+                overridden = "team_id" in self._users.get(str(args.get("user")), {})
+            if team and not overridden:
+                body["user"]["team_id"] = team
         extra = dict(rule.headers) if rule else {}
         if method == "auth.test":
             extra.setdefault("x-oauth-scopes", self.scopes)
