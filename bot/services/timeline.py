@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from blocks.message_metadata import month_reply_metadata, timeline_metadata
 from blocks.timeline import (
     TIMELINE_ITEMS_MAX,
     MonthGroup,
@@ -26,7 +27,6 @@ from blocks.timeline import (
     timeline_months,
     timeline_parent,
 )
-from blocks.message_metadata import month_reply_metadata, timeline_metadata
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import PostedTimeline
 from bot.domain.records import Actor
