@@ -240,9 +240,7 @@ def test_a_step_never_reads_another_workspaces_contacts(touchbase):
 
     # The other workspace's own step finds its own contact, and logs there.
     sender = touchbase.sender(team_id="T222", user_id="U222")
-    theirs_logged = run_step(
-        touchbase, LOG, _inputs(logged_by="U222"), execution_id="Fx0043", sender=sender
-    )
+    theirs_logged = run_step(touchbase, LOG, _inputs(logged_by="U222"), execution_id="Fx0043", sender=sender)
     assert theirs_logged.method == "functions.completeSuccess"
     [their_saved] = _interactions(touchbase.db, OTHER_TEAM)
     assert (their_saved.contact_id, their_saved.team_id) == (theirs.id, "T222")
