@@ -130,6 +130,16 @@ def test_a_timestamp_sent_as_text_is_read_too(touchbase):
 FUTURE = int((FROZEN_NOW + timedelta(minutes=30)).timestamp())
 
 
+def test_a_few_minutes_of_clock_skew_are_allowed(touchbase):
+    _contact(touchbase.db, "Jane Doe", "jane@example.com")
+    skewed = FROZEN_NOW + timedelta(minutes=3)
+
+    call = run_step(touchbase, LOG, _inputs(occurred_at=int(skewed.timestamp())), execution_id="Fx0004")
+
+    assert call.method == "functions.completeSuccess"
+    assert _interactions(touchbase.db)[0].occurred_at == skewed
+
+
 @pytest.mark.parametrize(
     ("inputs", "words"),
     [
