@@ -59,9 +59,9 @@ class LoggedStep:
         return {"interaction_id": str(self.record.id), "contact_name": self.record.contact_name}
 
 
-def source_ref(execution_id: str) -> str:
+def source_ref(execution_id: str) -> str | None:
     """One step execution logs one interaction, however often Slack delivers it."""
-    return f"function:{execution_id}"
+    return f"function:{execution_id}" if execution_id else None
 
 
 def log_interaction_step(
