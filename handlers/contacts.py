@@ -12,7 +12,10 @@ from blocks import ids
 from blocks.contacts import contact_card, contact_choices, contact_not_found
 from blocks.messages import notice
 from blocks.modals import contact_modal, snooze_modal
+from bot.domain.contact_add import ContactAdd
+from bot.domain.contact_add import parse_contact_add as read_contact_add
 from bot.domain.errors import Conflict, Invalid
+from bot.domain.slack_text import readable
 from bot.services import AfterAnswer, Services
 from bot.services import contacts as contact_service
 from bot.services.contacts import ContactChanges, ContactDraft
@@ -32,8 +35,8 @@ from handlers.forms import contact_metadata, element, read_contact_ref, text_val
 
 CONTACT_USAGE = (
     "*/contact NAME* shows a contact's card.\n"
-    "*/contact add NAME [email] [company]* adds one, e.g. `/contact add Jane Doe jane@acme.com Acme`"
-    " or `/contact add Jane Doe, Acme`."
+    "*/contact add NAME, [email], [company]* adds one, e.g. `/contact add Jane Doe, jane@acme.com, Acme`,"
+    ' `/contact add Jane Doe jane@acme.com Acme` or `/contact add "Jane Doe" Acme`.'
 )
 
 
@@ -56,15 +59,19 @@ def contact_command(ack: Ack, body: dict, respond: Respond, context: BoltContext
         respond(text=CONTACT_USAGE, blocks=notice(CONTACT_USAGE), response_type="ephemeral")
         return
     if text.lower().startswith("add ") or text.lower() == "add":
-        draft = parse_contact_add(text[4:])
+        draft, understood = parse_contact_add(text[4:])
+        if understood.problem:
+            respond(text=understood.problem, response_type="ephemeral")
+            return
         try:
             contact = contact_service.add(svc, actor, draft, now=now)
         except Conflict as conflict:
             respond(text=f"{conflict.message} Try `/contact {draft.name}`.", response_type="ephemeral")
             return
+        note = f"Added “{contact.name}”. {understood.note}" if understood.guessed else None
         respond(
-            text=f"Added {contact.name}.",
-            blocks=contact_card(contact, [], now=now),
+            text=note or f"Added {contact.name}.",
+            blocks=(notice(note) if note else []) + contact_card(contact, [], now=now),
             response_type="ephemeral",
         )
         return
@@ -84,20 +91,13 @@ def contact_command(ack: Ack, body: dict, respond: Respond, context: BoltContext
         )
 
 
-def parse_contact_add(text: str) -> ContactDraft:
-    """`Jane Doe jane@acme.com Acme Corp` or `Jane Doe, Acme Corp` -> a draft (validated later)."""
-    words = text.split()
-    email_at = next((i for i, word in enumerate(words) if "@" in word), None)
-    if email_at is not None:
-        name = " ".join(words[:email_at])
-        # With escaping on, Slack sends emails as <mailto:jane@acme.com|jane@acme.com>.
-        email = words[email_at].strip("<>,;")
-        if email.lower().startswith("mailto:"):
-            email = email[len("mailto:") :].split("|", 1)[0]
-        company = " ".join(words[email_at + 1 :]) or None
-        return ContactDraft(name=name.strip(" ,"), email=email, company=company)
-    name, _, company = text.partition(",")
-    return ContactDraft(name=name.strip(), company=company.strip() or None)
+def parse_contact_add(text: str) -> tuple[ContactDraft, ContactAdd]:
+    """`"Mia Chen" Initech`, `Mia Chen, mia@initech.com, Initech` or `Mia Chen mia@initech.com
+    Initech` -> a draft (validated later) and what was understood (bot/domain/contact_add.py)."""
+    # With escaping on, Slack sends emails as <mailto:jane@acme.com|jane@acme.com>.
+    understood = read_contact_add(readable(text, lambda user_id: user_id))
+    draft = ContactDraft(name=understood.name, email=understood.email, company=understood.company)
+    return draft, understood
 
 
 def show_contact(
