@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.interactions import repeat_question, saved_confirmation
+from blocks.message_metadata import interaction_metadata
 from blocks.messages import notice
 from bot.domain.quicklog import usage_text
 from bot.services import AfterAnswer, Services, delivery
@@ -169,6 +170,7 @@ def submit_log_modal(
         response_url=log_response_url(view),
         channel_id=log_channel(view),
         now=now,
+        metadata=interaction_metadata(saved.record),
     )
 
 

@@ -49,6 +49,7 @@ def confirm(
     response_url: str | None,
     channel_id: str | None,
     now: datetime,
+    metadata: dict | None = None,
 ) -> bool:
     """Deliver a confirmation by the first path that works; False (and a note kept) if none did."""
 
@@ -68,7 +69,8 @@ def confirm(
 
     def by_dm() -> bool:
         dm = client.conversations_open(users=actor.user_id)["channel"]["id"]
-        return bool(client.chat_postMessage(channel=dm, text=text, blocks=blocks)["ok"])
+        # Message metadata goes with the DM only: chat.postEphemeral takes none.
+        return bool(client.chat_postMessage(channel=dm, text=text, blocks=blocks, metadata=metadata)["ok"])
 
     paths: list[tuple[str, Callable[[], bool]]] = []
     if response_url:

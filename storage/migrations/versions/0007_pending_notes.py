@@ -1,7 +1,7 @@
 """pending notes: confirmations that could not be delivered, said on the user's next request
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-01
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 revision: str = "0007"
 # The head of main when this was written; chained after whichever migration lands before it.
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
