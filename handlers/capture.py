@@ -11,7 +11,7 @@ from blocks.interactions import repeat_question, saved_confirmation
 from blocks.message_metadata import interaction_metadata
 from blocks.messages import notice
 from bot.domain.quicklog import usage_text
-from bot.services import AfterAnswer, Services, delivery
+from bot.services import AfterAnswer, Services, delivery, repeats
 from bot.services import capture as capture_service
 from handlers.common import (
     acting_user,
@@ -189,10 +189,10 @@ def log_again(
     now = svc.now()
     container = as_dict(body.get("container"))
     question = as_str(container.get("message_ts")) or as_str(body.get("trigger_id")) or ""
-    saved = capture_service.log_again(
+    record, _ = repeats.log_again(
         svc, client, actor, action_value(body), source_ref=f"again:{question}", now=now, after=after
     )
-    text, blocks = saved_confirmation(saved.record, now=now, edited=False)
+    text, blocks = saved_confirmation(record, now=now, edited=False)
     reply(body, respond, client, actor.user_id, text=text, blocks=blocks)
 
 

@@ -104,6 +104,9 @@ def test_a_saved_card_sent_by_dm_carries_the_interaction(touchbase):
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
     touchbase.fake.fail("chat.postEphemeral", "channel_not_found")
     touchbase.slack.command("/log", "")
+    # The command's response_url (the confirmation's first path) is gone too.
+    response_path = "response/" + touchbase.slack.last_payload["response_url"].rsplit("/", 1)[1]
+    touchbase.fake.respond_with(response_path, status=500)
     view = touchbase.fake.wait_for("views.open")[0].args["view"]
     touchbase.slack.view_submission(submission(view, contact=str(jane.id), type="meeting", summary="Demo"))
 

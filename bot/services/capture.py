@@ -480,23 +480,3 @@ def _message_time(ts: object, now: datetime) -> datetime:
         return min(datetime.fromtimestamp(float(ts), UTC), now)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError, OSError):
         return now
-
-
-def log_again(
-    svc: Services,
-    client: WebClient,
-    actor: Actor,
-    value: str,
-    *,
-    source_ref: str,
-    now: datetime,
-    after: AfterAnswer,
-) -> Saved:
-    """ "Log again" on the repeat question: saves the carried draft once (per question)."""
-    draft = repeats.decode_again(value, source_ref=source_ref)
-    record, created = create_interaction(svc.db, actor, draft, now=now)
-    if created:
-        after_interactions_changed(
-            after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
-        )
-    return Saved(record, created=created)

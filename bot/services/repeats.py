@@ -11,10 +11,13 @@ import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
+from slack_sdk import WebClient
+
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord
-from bot.services import Services
-from storage.interactions import InteractionDraft
+from bot.services import AfterAnswer, Services
+from bot.services.surfaces import after_interactions_changed
+from storage.interactions import InteractionDraft, create_interaction
 from storage.repeats import find_recent_repeat
 
 REPEAT_WINDOW = timedelta(minutes=5)
@@ -90,3 +93,23 @@ class WarnedViews:
 
 
 WARNED = WarnedViews()
+
+
+def log_again(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    value: str,
+    *,
+    source_ref: str,
+    now: datetime,
+    after: AfterAnswer,
+) -> tuple[InteractionRecord, bool]:
+    """ "Log again" on the repeat question: saves the carried draft once (per question)."""
+    draft = decode_again(value, source_ref=source_ref)
+    record, created = create_interaction(svc.db, actor, draft, now=now)
+    if created:
+        after_interactions_changed(
+            after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+        )
+    return record, created
