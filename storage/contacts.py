@@ -99,6 +99,21 @@ def refresh_due_at(contact: Contact, default_cadence_days: int) -> None:
     contact.due_at = due
 
 
+def first_word(key: str) -> str:
+    return key.split(" ", 1)[0] if key else ""
+
+
+def set_name(contact: Contact, name: str) -> None:
+    """The name and the folded keys searches compare against."""
+    contact.name = name
+    contact.name_key = name_key(name)
+    contact.first_name_key = first_word(contact.name_key)
+
+
+# Contacts a picker, a lookup or a digest may offer: not archived, not merged into another.
+LIVE = Contact.archived_at.is_(None)
+
+
 def to_record(contact: Contact, default_cadence_days: int) -> ContactRecord:
     return ContactRecord(
         id=contact.id,
@@ -116,6 +131,8 @@ def to_record(contact: Contact, default_cadence_days: int) -> ContactRecord:
         created_by=contact.created_by,
         created_at=contact.created_at,
         updated_at=contact.updated_at,
+        archived_at=contact.archived_at,
+        merged_into_id=contact.merged_into_id,
     )
 
 
@@ -166,6 +183,7 @@ def _insert_contact(session: Session, actor: Actor, draft: ContactDraft, now: da
         team_id=actor.team_id,
         name=draft.name,
         name_key=name_key(draft.name),
+        first_name_key=first_word(name_key(draft.name)),
         email=draft.email,
         company=draft.company,
         slack_user_id=draft.slack_user_id,
@@ -179,6 +197,24 @@ def _insert_contact(session: Session, actor: Actor, draft: ContactDraft, now: da
     session.add(contact)
     session.flush()
     return to_record(contact, workspace.default_cadence_days)
+
+
+def find_existing(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord | None:
+    """A live contact with the draft's exact (folded) name or email, or None."""
+    key = name_key(draft.name or "")
+    email = (draft.email or "").strip().lower() or None
+    conditions = [Contact.name_key == key] if key else []
+    if email:
+        conditions.append(Contact.email == email)
+    if not conditions:
+        return None
+    with db.read() as session:
+        found = session.scalars(
+            select(Contact)
+            .where(Contact.team_id == actor.team_id, LIVE, or_(*conditions))
+            .order_by(Contact.id)
+        ).first()
+        return to_record(found, default_cadence(session, actor.team_id)) if found else None
 
 
 def _find_duplicate(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord | None:
@@ -244,6 +280,7 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
             select(Contact)
             .where(
                 Contact.team_id == actor.team_id,
+                LIVE,
                 Contact.name_key.like(f"%{escaped}%", escape="\\"),
             )
             .order_by(Contact.name_key, Contact.id)
@@ -255,7 +292,7 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
         if not any(score >= 0.8 for score, _ in scored.values()):
             candidates = session.execute(
                 select(Contact.id, Contact.name_key)
-                .where(Contact.team_id == actor.team_id)
+                .where(Contact.team_id == actor.team_id, LIVE)
                 .order_by(Contact.id)
                 .limit(FUZZY_CANDIDATES)
             ).all()
@@ -343,8 +380,7 @@ def update_contact(
                 ).first()
                 if other is not None:
                     raise Invalid({"email": f"{other.name} already has that email."})
-            contact.name = draft.name
-            contact.name_key = name_key(draft.name)
+            set_name(contact, draft.name)
             contact.email = draft.email
             contact.company = draft.company
             contact.cadence_days = draft.cadence_days
@@ -395,10 +431,26 @@ def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
     with db.read() as session:
         return (
             session.scalar(
-                select(Contact.id).where(Contact.team_id == actor.team_id, Contact.name_key == key).limit(1)
+                select(Contact.id)
+                .where(Contact.team_id == actor.team_id, LIVE, Contact.name_key == key)
+                .limit(1)
             )
             is not None
         )
+
+
+def has_unique_first_name(db: Database, actor: Actor, word: str) -> bool:
+    """Whether exactly one live contact's name starts with this word ("jane" for Jane Doe)."""
+    key = name_key(word)
+    if not key or " " in key:
+        return False
+    with db.read() as session:
+        found = session.scalars(
+            select(Contact.id)
+            .where(Contact.team_id == actor.team_id, LIVE, Contact.first_name_key == key)
+            .limit(2)
+        ).all()
+        return len(found) == 1
 
 
 def resolve_contact(
@@ -413,7 +465,7 @@ def resolve_contact(
     with db.read() as session:
         # One indexed probe settles the common case, a name typed in full, without a scan.
         named = session.scalars(
-            select(Contact).where(Contact.team_id == actor.team_id, Contact.name_key == key).limit(2)
+            select(Contact).where(Contact.team_id == actor.team_id, LIVE, Contact.name_key == key).limit(2)
         ).all()
         if len(named) == 1:
             record = to_record(named[0], default_cadence(session, actor.team_id))

@@ -47,6 +47,7 @@ class InteractionDraft:
     source: str = "modal"
     source_ref: str | None = None
     permalink: str | None = None
+    time_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class InteractionChanges:
     notes: str | None = None
     clear_duration: bool = False
     clear_notes: bool = False
+    time_known: bool | None = None  # None keeps it
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def _to_record(interaction: Interaction, contact_name: str) -> InteractionRecord
         updated_at=interaction.updated_at,
         updated_by=interaction.updated_by,
         deleted_at=interaction.deleted_at,
+        time_known=interaction.time_known,
     )
 
 
@@ -216,11 +219,21 @@ def create_interaction(
                 contact = load_contact(session, actor, draft.contact_id, lock=True)
             except NotFound:
                 raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
+            if contact.merged_into_id is not None:
+                # Merged while the log was being written: it belongs to the contact merged into.
+                contact = load_contact(session, actor, contact.merged_into_id, lock=True)
+            if contact.archived_at is not None:
+                raise Invalid(
+                    {
+                        "contact": f"{contact.name} is archived: unarchive them from their card to log with them."
+                    }
+                )
             interaction = Interaction(
                 team_id=actor.team_id,
                 contact_id=contact.id,
                 type=fields.type,
                 occurred_at=fields.occurred_at,
+                time_known=draft.time_known,
                 duration_minutes=fields.duration_minutes,
                 summary=fields.summary,
                 notes=fields.notes,
@@ -294,6 +307,8 @@ def update_interaction(
         current.contact_id = target_contact_id
         current.type = fields.type
         current.occurred_at = fields.occurred_at
+        if changes.time_known is not None:
+            current.time_known = changes.time_known
         current.summary = fields.summary
         current.duration_minutes = fields.duration_minutes
         current.notes = fields.notes

@@ -43,8 +43,10 @@ from storage.contacts import (
     _clean_draft,
     default_cadence,
     ensure_workspace,
+    first_word,
     name_key,
     refresh_due_at,
+    set_name,
 )
 from storage.db import Database
 from storage.models import Contact, Interaction, Workspace, utcnow
@@ -59,6 +61,7 @@ EXPORT_COLUMNS = (
     "contact_email",
     "type",
     "occurred_at",
+    "time_known",  # false: only the day is known (occurred_at is the start of that day where it was logged)
     "duration_minutes",
     "summary",
     "notes",
@@ -117,6 +120,7 @@ def export_interactions(db: Database, *, team_id: str | None, fmt: ExportFormat,
             Contact.email,
             Interaction.type,
             Interaction.occurred_at,
+            Interaction.time_known,
             Interaction.duration_minutes,
             Interaction.summary,
             Interaction.notes,
@@ -605,6 +609,7 @@ class _Importer:
                 "team_id": self.team_id,
                 "name": row.name,
                 "name_key": row.key,
+                "first_name_key": first_word(row.key),
                 "email": row.email,
                 "company": row.company,
                 "slack_user_id": None,
@@ -641,7 +646,7 @@ class _Importer:
             return  # the read session would otherwise flush (and commit) the change
         for name, value in changes.items():
             setattr(contact, name, value)
-        contact.name_key = name_key(contact.name)
+        set_name(contact, contact.name)
         contact.updated_at = now
         refresh_due_at(contact, cadence)
 
