@@ -162,7 +162,11 @@ def log_modal(prefill: LogPrefill, *, private_metadata: str) -> dict:
     time: dict = {"type": "timepicker", "action_id": ids.ACTION_TIME_INPUT}
     if p.time and _TIME.fullmatch(p.time):
         time["initial_time"] = p.time
-    blocks.append(input_block(ids.BLOCK_TIME, "Time", time))
+    blocks.append(
+        input_block(
+            ids.BLOCK_TIME, "Time", time, optional=True, hint="Leave it empty if you only know the day."
+        )
+    )
 
     duration = _number_input(ids.ACTION_DURATION_INPUT, p.duration_minutes, 0, MAX_DURATION_MINUTES)
     duration["placeholder"] = placeholder("30")

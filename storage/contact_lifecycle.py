@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Conflict, Invalid
@@ -75,11 +76,14 @@ def merge_contacts(
         undo = {name: _when(getattr(target, name)) for name in _FILLED}
         undo["source_email"] = source.email
         undo["source_slack_user_id"] = source.slack_user_id
-        moved = session.execute(
-            update(Interaction)
-            .where(Interaction.contact_id == source.id, Interaction.team_id == actor.team_id)
-            .values(contact_id=target.id, merged_from_contact_id=source.id)
-            .execution_options(synchronize_session=False)
+        moved = cast(
+            CursorResult,
+            session.execute(
+                update(Interaction)
+                .where(Interaction.contact_id == source.id, Interaction.team_id == actor.team_id)
+                .values(contact_id=target.id, merged_from_contact_id=source.id)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         # The unique email and Slack user leave the source before the target takes them.
         give_email = source.email if target.email is None else None
@@ -120,11 +124,14 @@ def unmerge_contacts(
         if source.merged_into_id != target.id or source.merge_undo is None:
             raise Conflict(f"{source.name} isn't merged into {target.name} any more.", source.id)
         undo = json.loads(source.merge_undo)
-        moved = session.execute(
-            update(Interaction)
-            .where(Interaction.contact_id == target.id, Interaction.merged_from_contact_id == source.id)
-            .values(contact_id=source.id, merged_from_contact_id=None)
-            .execution_options(synchronize_session=False)
+        moved = cast(
+            CursorResult,
+            session.execute(
+                update(Interaction)
+                .where(Interaction.contact_id == target.id, Interaction.merged_from_contact_id == source.id)
+                .values(contact_id=source.id, merged_from_contact_id=None)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         target.email = undo["email"]
         target.slack_user_id = undo["slack_user_id"]
