@@ -88,11 +88,10 @@ def contact_command(
                 company=draft.company,
                 now=now,
             )
-            respond(
-                text=f"{existing.contact.name} is already a contact.",
-                blocks=blocks,
-                response_type="ephemeral",
-            )
+            same_email = bool(draft.email) and (existing.contact.email or "") == (draft.email or "").lower()
+            what = "that email" if same_email else "that name"
+            text = f"{existing.contact.name} already has {what}: here is their card, with “Add anyway”."
+            respond(text=text, blocks=blocks, response_type="ephemeral")
             return
         _add_and_answer(body, respond, client, actor, svc, draft, now=now)
         return
