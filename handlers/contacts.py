@@ -69,15 +69,17 @@ def contact_command(
 ) -> None:
     ack()
     actor, _ = acting_user(context)
-    # Slack escapes what people type (&amp; &lt; &gt;, <mailto:…|…>): undone once, here.
-    text = " ".join(unescape(text_of(body)).split())
+    # Slack escapes what people type (&amp; &lt; &gt;, <mailto:…|…>): undone once, here
+    # (`/contact add` reads its parts from the text as sent, then unescapes each).
+    raw = " ".join(text_of(body).split())
+    text = " ".join(unescape(raw).split())
     now = svc.now()
     lowered = text.lower()
     if not text or lowered in ("help", "?"):
         respond(text=CONTACT_USAGE, blocks=notice(CONTACT_USAGE), response_type="ephemeral")
         return
     if lowered.startswith("add ") or lowered == "add":
-        draft = parse_contact_add(text[4:])
+        draft = parse_contact_add(raw[4:])
         existing = contact_service.existing_for(svc, actor, draft)
         if existing is not None:
             blocks = already_a_contact(
@@ -308,20 +310,30 @@ def unarchive_from_card(
     )
 
 
-def parse_contact_add(text: str) -> ContactDraft:
-    """`Jane Doe jane@acme.com Acme Corp` or `Jane Doe, Acme Corp` -> a draft (validated later)."""
-    words = text.split()
-    email_at = next((i for i, word in enumerate(words) if "@" in word), None)
+def parse_contact_add(raw: str) -> ContactDraft:
+    """`Jane Doe jane@acme.com Acme Corp` or `Jane Doe, Acme Corp` -> a draft (validated later).
+
+    Reads the text as Slack sent it (escaped), so that a name typed with `<`, `>` or `@` in it is
+    never mistaken for the email: the email is the `<mailto:…|…>` Slack makes of an address, or a
+    plain word with an @. Each part is then unescaped once.
+    """
+    words = raw.split()
+    email_at = next((i for i, word in enumerate(words) if _is_email_word(word)), None)
     if email_at is not None:
-        name = " ".join(words[:email_at])
-        # With escaping on, Slack sends emails as <mailto:jane@acme.com|jane@acme.com>.
+        name = unescape(" ".join(words[:email_at]))
         email = words[email_at].strip("<>,;")
         if email.lower().startswith("mailto:"):
             email = email[len("mailto:") :].split("|", 1)[0]
-        company = " ".join(words[email_at + 1 :]) or None
-        return ContactDraft(name=name.strip(" ,"), email=email, company=company)
-    name, _, company = text.partition(",")
-    return ContactDraft(name=name.strip(), company=company.strip() or None)
+        company = unescape(" ".join(words[email_at + 1 :])) or None
+        return ContactDraft(name=name.strip(" ,"), email=unescape(email), company=company)
+    name, _, company = raw.partition(",")
+    return ContactDraft(name=unescape(name).strip(), company=unescape(company).strip() or None)
+
+
+def _is_email_word(word: str) -> bool:
+    if word.lower().startswith("<mailto:"):
+        return True
+    return "@" in word and not any(mark in word for mark in ("<", ">", "&lt;", "&gt;"))
 
 
 def show_contact(
