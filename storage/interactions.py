@@ -95,11 +95,11 @@ def validate_fields(
 ) -> _Fields:
     errors: dict[str, str] = {}
     if type not in INTERACTION_TYPES:
-        errors["type"] = f"Type must be one of: {', '.join(INTERACTION_TYPES)}."
+        errors["type"] = f"Pick a type: {', '.join(INTERACTION_TYPES)}."
     if occurred_at is None:
         errors["occurred_at"] = "Say when it happened."
     elif occurred_at.tzinfo is None:
-        errors["occurred_at"] = "The time needs a time zone."
+        errors["occurred_at"] = "Say when it happened, with the time zone."
     elif occurred_at > now + FUTURE_SKEW:
         errors["occurred_at"] = "That's in the future: log what happened, not what's planned."
     elif occurred_at < EARLIEST:
@@ -109,8 +109,10 @@ def validate_fields(
         errors["summary"] = "Add a short summary."
     elif len(summary) > SUMMARY_MAX_CHARS:
         errors["summary"] = f"Keep the summary under {SUMMARY_MAX_CHARS} characters (it has {len(summary)})."
-    if duration_minutes is not None and not 0 <= duration_minutes <= MAX_DURATION_MINUTES:
-        errors["duration_minutes"] = f"Duration is in minutes, from 0 to {MAX_DURATION_MINUTES}."
+    if duration_minutes is not None and duration_minutes < 0:
+        errors["duration_minutes"] = "Duration can't be negative."
+    elif duration_minutes is not None and duration_minutes > MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = f"Duration can't be more than a day ({MAX_DURATION_MINUTES} minutes)."
     notes = (notes or "").strip() or None
     if notes and len(notes) > NOTES_MAX_CHARS:
         errors["notes"] = f"Notes are limited to {NOTES_MAX_CHARS} characters (these have {len(notes)})."
@@ -378,7 +380,7 @@ def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
         conditions.append(Interaction.type.in_(filters.types))
     for name, value in (("since", filters.since), ("until", filters.until)):
         if value is not None and value.tzinfo is None:
-            raise Invalid({name: "The date needs a time zone."})
+            raise Invalid({name: "Pick the day again: it came without a time zone."})
     if filters.since is not None:
         conditions.append(Interaction.occurred_at >= filters.since)
     if filters.until is not None:
