@@ -150,10 +150,6 @@ def in_modal(body: dict) -> bool:
     return as_dict(body.get("view")).get("type") == "modal"
 
 
-def on_home(body: dict) -> bool:
-    return as_dict(body.get("view")).get("type") == "home"
-
-
 def text_of(body: dict, key: str = "text") -> str:
     value = body.get(key)
     return value if isinstance(value, str) else ""

@@ -19,7 +19,7 @@ from blocks.interactions import (
     interaction_detail_modal,
     interaction_line,
 )
-from blocks.messages import error_notice, notice
+from blocks.messages import notice
 from blocks.modals import LogPrefill, contact_modal, contact_options, log_modal, snooze_modal
 from blocks.text import (
     TYPE_EMOJI,
@@ -785,14 +785,6 @@ def test_notice_is_one_escaped_section():
     assert blocks == [{"type": "section", "text": mrkdwn(HOSTILE_ESCAPED)}]
 
 
-def test_error_notice_carries_the_reference():
-    blocks = error_notice("Something went wrong.", "ab12cd")
-    check_blocks(blocks)
-    assert blocks[0]["text"]["text"] == ":warning: Something went wrong."
-    assert "ab12cd" in blocks[1]["elements"][0]["text"]
-    assert len(error_notice("x" * 10000, None)) == 1
-
-
 # --- the checker itself ---------------------------------------------------------------------
 
 
@@ -989,8 +981,8 @@ def test_contact_lookups_stay_within_limits_for_any_query(found, query):
 
 
 @SETTINGS
-@given(text=long_text, reference=maybe_text)
-def test_messages_stay_within_limits_for_any_text(text, reference):
-    for blocks in (notice(text), error_notice(text, reference)):
-        check_blocks(blocks)
-        assert_mrkdwn_safe(blocks)
+@given(text=long_text)
+def test_messages_stay_within_limits_for_any_text(text):
+    blocks = notice(text)
+    check_blocks(blocks)
+    assert_mrkdwn_safe(blocks)

@@ -145,6 +145,10 @@ class ContactHistory:
     first_at: datetime | None
     last_at: datetime | None
 
+    @property
+    def is_partial(self) -> bool:
+        return len(self.interactions) < self.total
+
 
 @dataclass(frozen=True)
 class ThreadRecord:

@@ -71,9 +71,6 @@ class Surfaces:
             home_tz=home if isinstance(home, str) else None,
         )
 
-    def with_list(self, ref: ListRef | None) -> Surfaces:
-        return Surfaces(ref, self.detail_view_id, self.digest, self.home_tz)
-
 
 NO_SURFACES = Surfaces()
 

@@ -79,8 +79,3 @@ class UserDirectory:
         with self._lock:
             self._cache[key] = (now, user)
         return user
-
-    def cached_name(self, team_id: str, user_id: str) -> str | None:
-        with self._lock:
-            cached = self._cache.get((team_id, user_id))
-        return cached[1].name if cached else None
