@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
@@ -194,6 +194,12 @@ def _load_interaction(
     return interaction
 
 
+class _MergedInto(Exception):
+    def __init__(self, contact_id: int) -> None:
+        super().__init__(contact_id)
+        self.contact_id = contact_id
+
+
 def create_interaction(
     db: Database, actor: Actor, draft: InteractionDraft, *, now: datetime
 ) -> tuple[InteractionRecord, bool]:
@@ -223,7 +229,8 @@ def create_interaction(
                 raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
             if contact.merged_into_id is not None:
                 # Merged while the log was being written: it belongs to the contact merged into.
-                contact = load_contact(session, actor, contact.merged_into_id, lock=True)
+                # Start again on that one (locking it while holding this lock could deadlock).
+                raise _MergedInto(contact.merged_into_id)
             if contact.archived_at is not None:
                 raise Invalid(
                     {
@@ -249,6 +256,10 @@ def create_interaction(
             session.add(interaction)
             recompute_last_contacted(session, contact, now=now)
             return _to_record(interaction, contact.name), True
+    except _MergedInto as merged:
+        if draft.contact_id == merged.contact_id:
+            raise  # pragma: no cover - a contact is never merged into itself
+        return create_interaction(db, actor, replace(draft, contact_id=merged.contact_id), now=now)
     except IntegrityError:
         # The same submission raced us to the unique source reference: it is saved once.
         existing = _find_by_source_ref(db, actor, draft.source_ref) if draft.source_ref else None
