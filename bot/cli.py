@@ -92,7 +92,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
         start_scheduler(settings, db, client)
     if settings.socket_mode:
-        serve_socket_mode(app, settings.slack_app_token)
+        serve_socket_mode(app, settings.slack_app_token or "")
     else:
         serve_http(
             app,

@@ -30,9 +30,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, TextIO
+from typing import Literal, TextIO, cast
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Table, and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -496,7 +496,7 @@ class _Importer:
                     outcome.name_lines.setdefault(row.key, row.line)
             if new_contacts:
                 # Core executemany: one round trip per page of rows, no ORM objects to track.
-                session.execute(insert(Contact.__table__), new_contacts)
+                session.execute(insert(cast(Table, Contact.__table__)), new_contacts)
         return outcome
 
     def _matching_contacts(
@@ -534,7 +534,7 @@ class _Importer:
         by_name: dict[str, list[Contact]],
         outcome: _BatchOutcome,
     ) -> Contact | None:
-        contact = by_email.get(row.email)
+        contact = by_email.get(row.email) if row.email else None
         if contact is not None:
             return contact
         namesakes = [
