@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format install install-dev migrate bench bench-quick clean
+.PHONY: run check test lint format install install-dev migrate bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: install
 
 migrate: install
 	$(BIN)/touchbase db upgrade
+
+## check: install, migrate, then check settings, database, tokens and scopes (one line each)
+check: migrate
+	@$(BIN)/touchbase check
 
 ## test: lint, then the whole suite (SQLite and PostgreSQL)
 test: install-dev lint

@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
+from bot import request_log
 from bot.services import AfterAnswer, Services, utc_now
 from bot.services.users import UserDirectory
 from bot.settings import Settings
@@ -65,4 +66,5 @@ def create_app(
         next()
 
     handlers.register(app)
+    request_log.install(app)
     return app

@@ -1,4 +1,9 @@
-"""The `touchbase` command (also `python -m bot`)."""
+"""The `touchbase` command (also `python -m bot`).
+
+`touchbase` alone prints the command list and exits 2, like any other usage error: a
+script that lost its command (`touchbase $JOB` with JOB empty) must not pass for a
+success. The list goes to stdout, so `touchbase | less` reads it.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +16,62 @@ from bot.settings import Settings, SettingsError, configure_logging, load_dotenv
 
 logger = logging.getLogger("touchbase")
 
+EPILOG = (
+    "Settings come from the environment and a .env file in the working directory "
+    "(see .env.example). `touchbase COMMAND --help` explains each command. "
+    "Exit codes: 0 done; 1 some rows or checks failed; 2 a setting, usage or database problem."
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="touchbase", description="Touchbase: a contact log for Slack.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(
+        prog="touchbase",
+        description="Touchbase: a contact log for Slack. Start with `touchbase check`, then `touchbase serve`.",
+        epilog=EPILOG,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set)")
+    serve = commands.add_parser(
+        "serve",
+        help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set)",
+        description="Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), "
+        "else HTTP mode, where Slack posts to /slack/events on --port and GET /healthz answers 200 "
+        "while the database does. At start it applies pending migrations, runs the checks of "
+        "`touchbase check` (one log line each; a token Slack rejects stops it), and starts the "
+        "digest scheduler.",
+    )
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default: 0.0.0.0)")
     serve.add_argument("--no-migrate", action="store_true", help="don't apply pending migrations at start")
     serve.add_argument("--no-scheduler", action="store_true", help="don't run the digest scheduler here")
+    serve.add_argument(
+        "--no-check", action="store_true", help="don't ask Slack whether the tokens are valid at start"
+    )
     serve.set_defaults(run=cmd_serve)
 
-    db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_commands.add_parser("upgrade", help="migrate the database to the latest schema").set_defaults(
-        run=cmd_db_upgrade
+    check = commands.add_parser(
+        "check",
+        help="check settings, database, tokens and scopes, one line each",
+        description="Check what serving needs, one line each: the settings; the database (reachable, "
+        "migrated to the latest schema); the bot token (Slack's auth.test: workspace and bot user); "
+        "its scopes against those app.manifest.yaml declares; in Socket Mode the app-level token "
+        "(apps.connections.open), in HTTP mode the Request URL to give Slack. Exits 1 if a check "
+        "failed. Slack is asked at SLACK_API_URL.",
     )
+    check.set_defaults(run=cmd_check, own_settings=True)
+
+    db = commands.add_parser(
+        "db",
+        help="database maintenance",
+        description="Database maintenance. `touchbase serve` migrates at start unless --no-migrate.",
+    )
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser(
+        "upgrade",
+        help="migrate the database to the latest schema",
+        description="Apply every pending migration (Alembic) to DATABASE_URL, creating the SQLite file "
+        "or the tables if needed. Safe to run again: an up-to-date database is left as it is.",
+    ).set_defaults(run=cmd_db_upgrade)
 
     from bot.cli_digest import add_digest_commands
     from bot.cli_transfer import add_transfer_commands
@@ -38,14 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
     load_dotenv_file()
     try:
         settings = load_settings()
     except SettingsError as error:
+        if getattr(args, "own_settings", False):
+            return args.run(args, None, error)
         print(f"touchbase: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         return args.run(args, settings) or 0
     except SettingsError as error:
@@ -73,8 +123,15 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_check(args, settings: Settings | None, settings_error: SettingsError | None = None) -> int:
+    from bot.check import cmd_check as run
+
+    return run(args, settings, settings_error)
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from bot.app import create_app
+    from bot.check import startup_checks
     from bot.server import serve_http, serve_socket_mode
     from bot.slack import build_client
     from storage.db import Database
@@ -85,14 +142,15 @@ def cmd_serve(args, settings: Settings) -> int:
     db = Database(settings.database_url)
     if not db.ping():
         raise SettingsError(f"DATABASE_URL: can't reach the database at {_safe_url(settings.database_url)}")
+    startup_checks(settings, slack=not args.no_check)
     client = build_client(settings)
     app = create_app(settings, db, client)
     if not args.no_scheduler:
         from bot.scheduler import start_scheduler
 
         start_scheduler(settings, db, client)
-    if settings.socket_mode:
-        serve_socket_mode(app, settings.slack_app_token or "")
+    if settings.slack_app_token:  # Socket Mode
+        serve_socket_mode(app, settings.slack_app_token)
     else:
         serve_http(
             app,

@@ -6,7 +6,13 @@ from bot.settings import Settings
 
 
 def add_digest_commands(subparsers) -> None:
-    digest = subparsers.add_parser("digest", help="stale-contact digests")
+    digest = subparsers.add_parser(
+        "digest",
+        help="stale-contact digests",
+        description="The morning DM that lists each person's contacts overdue for a touch. "
+        "`touchbase serve` and `touchbase scheduler` send them on schedule; `digest run` sends "
+        "what is due once.",
+    )
     actions = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
     run = actions.add_parser(
         "run",
@@ -29,6 +35,11 @@ def add_digest_commands(subparsers) -> None:
     scheduler = subparsers.add_parser(
         "scheduler",
         help="run only the digest scheduler (for deployments that serve with --no-scheduler)",
+        description="Run the digest scheduler alone, in the foreground, until SIGTERM or Ctrl-C: every "
+        "minute it sends the digests that came due (each person's days and time, in their time zone). "
+        "Use it when every `touchbase serve` runs with --no-scheduler. Several schedulers are safe: "
+        "each digest is claimed in the database and sent once. Needs SLACK_BOT_TOKEN and a migrated "
+        "database.",
     )
     scheduler.set_defaults(run=cmd_scheduler)
 

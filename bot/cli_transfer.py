@@ -1,7 +1,8 @@
-"""`touchbase export interactions` and `touchbase contacts import`: data out and in.
+"""`touchbase export interactions|contacts` and `touchbase contacts import`: data out and in.
 
-The work is storage.transfer's; this module turns arguments and settings into its inputs
-(including the Slack lookup of owner emails, which storage must not do) and prints reports.
+The work is storage.export's and storage.imports'; this module turns arguments and
+settings into their inputs (including the Slack lookups of emails and of the token's
+workspace, which storage must not do) and prints reports.
 Exit codes: 0 all rows fine, 1 some rows had errors (the others were imported),
 2 usage or settings problems (one line on stderr).
 """
@@ -25,7 +26,11 @@ DRY_RUN_USER = "(importing user)"
 
 
 def add_transfer_commands(subparsers) -> None:
-    export = subparsers.add_parser("export", help="write data out (streams, so any size fits)")
+    export = subparsers.add_parser(
+        "export",
+        help="write data out (streams, so any size fits)",
+        description="Write interactions or contacts out as CSV or JSON, streamed in constant memory.",
+    )
     export_commands = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
     interactions = export_commands.add_parser(
         "interactions",
@@ -34,29 +39,48 @@ def add_transfer_commands(subparsers) -> None:
         "ordered by workspace, time and id. Timestamps are UTC (ISO-8601, ending in Z). "
         "json is one JSON array with an object per line.",
     )
-    interactions.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
-    interactions.add_argument("--team", metavar="T", help="only this workspace (default: all of them)")
-    interactions.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
-    interactions.set_defaults(run=cmd_export_interactions)
+    contacts_export = export_commands.add_parser(
+        "contacts",
+        help="every contact, in a file `touchbase contacts import` reads back",
+        description="Write every contact, per workspace in creation order. The first columns are the "
+        "import's: name, email, company, cadence (days; empty = the workspace default), owner (a "
+        "Slack user id); then slack_user_id, last_contacted_at, snoozed_until, team_id, id, "
+        "created_at and updated_at, which the import skips. Timestamps are UTC (ISO-8601, ending in Z).",
+    )
+    for command, run in ((interactions, cmd_export_interactions), (contacts_export, cmd_export_contacts)):
+        command.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
+        command.add_argument("--team", metavar="T", help="only this workspace (default: all of them)")
+        command.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+        command.set_defaults(run=run)
 
-    contacts = subparsers.add_parser("contacts", help="manage contacts")
+    contacts = subparsers.add_parser(
+        "contacts", help="manage contacts", description="Manage contacts (for now: import a CSV file)."
+    )
     contacts_commands = contacts.add_subparsers(dest="contacts_command", required=True, metavar="ACTION")
     imports = contacts_commands.add_parser(
         "import",
         help="add or update contacts from a CSV file",
         description="Columns (header on line 1, any case): name, email, company, cadence (days), "
-        "owner email. Rows are matched by email, so importing a file again changes nothing; "
-        "empty cells never clear a stored value. Owner emails are looked up in Slack "
-        "when SLACK_BOT_TOKEN is set.",
+        "owner (an email or a Slack user id). Rows are matched by email, so importing a file again "
+        "changes nothing; empty cells never clear a stored value. A row without an owner is owned "
+        "by the --as user when it creates a contact. Owner emails are looked up in Slack when "
+        "SLACK_BOT_TOKEN is set, and a row whose owner email matches no Slack user is reported and "
+        "not imported; without a token, contacts it creates belong to the --as user. "
+        "`touchbase export contacts` writes a file this command reads back.",
     )
     imports.add_argument("file", metavar="FILE.csv", help="the CSV file (UTF-8)")
-    imports.add_argument("--team", metavar="T", help="workspace id (default: the only one in the database)")
+    imports.add_argument(
+        "--team",
+        metavar="T",
+        help="workspace id (default: SLACK_BOT_TOKEN's workspace, else the only one in the database)",
+    )
     imports.add_argument(
         "--as",
         dest="as_user",
-        metavar="USER_ID",
-        help="Slack user id recorded as importer, and owner of rows without a known owner "
-        "(required unless --dry-run)",
+        metavar="USER",
+        help="you, the importing Slack user: your Slack email (needs SLACK_BOT_TOKEN) or member id "
+        "(U0123ABCD: in Slack, your profile → ⋮ → Copy member ID). Recorded as the creator, and "
+        "owner of new contacts whose row has no owner. Required unless --dry-run.",
     )
     imports.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imports.set_defaults(run=cmd_import_contacts)
@@ -66,7 +90,15 @@ def add_transfer_commands(subparsers) -> None:
 
 
 def cmd_export_interactions(args, settings: Settings) -> int:
-    from storage.transfer import workspace_ids
+    return _export(args, settings, "interactions")
+
+
+def cmd_export_contacts(args, settings: Settings) -> int:
+    return _export(args, settings, "contacts")
+
+
+def _export(args, settings: Settings, what: str) -> int:
+    from storage.export import workspace_ids
 
     db = _database(settings)
     try:
@@ -74,27 +106,31 @@ def cmd_export_interactions(args, settings: Settings) -> int:
             if args.team is not None and args.team not in workspace_ids(db):
                 raise SettingsError(f"--team {args.team}: no such workspace in this database")
             if args.output in (None, "-"):
-                count = _export_to_stdout(db, args)
+                count = _export_to_stdout(db, args, what)
                 where = "stdout"
             else:
-                count = _export_to_file(db, args, Path(args.output))
+                count = _export_to_file(db, args, what, Path(args.output))
                 where = args.output
     finally:
         db.dispose()
     if count is None:
         return 0  # the reader went away (e.g. `| head`): not an error
-    noun = "interaction" if count == 1 else "interactions"
+    noun = what if count != 1 else what[:-1]
     scope = f" of {args.team}" if args.team else ""
     # On stderr, so stdout carries nothing but the export.
     print(f"Exported {count:,} {noun}{scope} as {args.format} to {where}.", file=sys.stderr)
     return 0
 
 
-def _export_to_stdout(db, args) -> int | None:
-    from storage.transfer import export_interactions
+def _writer(what: str):
+    from storage.export import export_contacts, export_interactions
 
+    return export_contacts if what == "contacts" else export_interactions
+
+
+def _export_to_stdout(db, args, what: str) -> int | None:
     try:
-        count = export_interactions(db, team_id=args.team, fmt=args.format, out=sys.stdout)
+        count = _writer(what)(db, team_id=args.team, fmt=args.format, out=sys.stdout)
         sys.stdout.flush()
         return count
     except BrokenPipeError:
@@ -108,15 +144,13 @@ def _silence_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _export_to_file(db, args, path: Path) -> int:
-    from storage.transfer import export_interactions
-
+def _export_to_file(db, args, what: str, path: Path) -> int:
     # Written beside the target and renamed at the end: a failed export never leaves a
     # truncated file that looks complete.
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("w", encoding="utf-8", newline="") as out:
-            count = export_interactions(db, team_id=args.team, fmt=args.format, out=out)
+            count = _writer(what)(db, team_id=args.team, fmt=args.format, out=out)
         partial.replace(path)
     except OSError as error:
         raise SettingsError(f"--output {path}: {error.strerror or error}") from None
@@ -130,23 +164,27 @@ def _export_to_file(db, args, path: Path) -> int:
 
 def cmd_import_contacts(args, settings: Settings) -> int:
     from bot.domain.errors import Invalid
-    from storage.transfer import import_contacts
+    from storage.imports import import_contacts
 
     path = Path(args.file)
     _check_readable_text(path)
-    acting_user = args.as_user
-    if acting_user is None:
-        if not args.dry_run:
-            raise SettingsError(
-                "contacts import needs --as USER_ID: the Slack user who imports and owns rows without an owner"
-            )
-        acting_user = DRY_RUN_USER
-    elif not SLACK_USER_ID_RE.match(acting_user):
-        raise SettingsError(f"--as {acting_user}: give a Slack user id such as U0123ABCD")
+    if args.as_user is None and not args.dry_run:
+        raise SettingsError(
+            "contacts import needs --as USER: your Slack email or member id (U0123ABCD), "
+            "recorded as the importer and owner of rows without an owner"
+        )
+    client = _slack_client(settings)
+    token_team = _token_team(client) if client else None
+    if args.team and token_team and args.team != token_team:
+        raise SettingsError(
+            f"--team {args.team}: SLACK_BOT_TOKEN belongs to workspace {token_team}; "
+            "owners would be looked up in the wrong workspace"
+        )
+    acting_user = _acting_user(args.as_user, client) if args.as_user else DRY_RUN_USER
     db = _database(settings)
     try:
         with _database_errors():
-            team_id = _pick_team(db, args.team)
+            team_id = args.team or token_team or _pick_team(db)
             with path.open(encoding="utf-8-sig", newline="") as rows:
                 try:
                     report = import_contacts(
@@ -155,14 +193,14 @@ def cmd_import_contacts(args, settings: Settings) -> int:
                         acting_user_id=acting_user,
                         rows=rows,
                         dry_run=args.dry_run,
-                        user_lookup=slack_owner_lookup(settings),
+                        user_lookup=_owner_lookup(client) if client else None,
                     )
                 except Invalid as invalid:
                     raise SettingsError(f"{path}: {'; '.join(invalid.fields.values())}") from None
     finally:
         db.dispose()
     try:
-        print(format_import_report(report, path.name, owners_looked_up=bool(settings.slack_bot_token)))
+        print(format_import_report(report, path.name, owners_looked_up=client is not None))
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -187,45 +225,91 @@ def _check_readable_text(path: Path) -> None:
         raise SettingsError(f"{path}: {error.strerror or error}") from None
 
 
-def _pick_team(db, team: str | None) -> str:
-    from storage.transfer import workspace_ids
+def _pick_team(db) -> str:
+    from storage.export import workspace_ids
 
-    if team:
-        return team
     teams = workspace_ids(db)
     if len(teams) == 1:
         return teams[0]
     if not teams:
-        raise SettingsError("--team T is required: the database has no workspace yet")
+        raise SettingsError(
+            "--team T is required: the database has no workspace yet (or set SLACK_BOT_TOKEN)"
+        )
     raise SettingsError(
         f"--team T is required: the database has {len(teams)} workspaces ({', '.join(teams)})"
     )
 
 
-def slack_owner_lookup(settings: Settings) -> Callable[[str], str | None] | None:
-    """Owner email -> Slack user id through users.lookupByEmail; None without a bot token."""
+def _slack_client(settings: Settings):
     if not settings.slack_bot_token:
         return None
-    from slack_sdk.errors import SlackApiError
-
     from bot.slack import build_client
 
-    client = build_client(settings)
+    return build_client(settings)
+
+
+@contextmanager
+def _slack_errors(what: str) -> Iterator[None]:
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        yield
+    except SlackApiError as error:
+        code = error.response.get("error", "error")
+        hint = " (the app needs the users:read.email scope)" if code == "missing_scope" else ""
+        raise SettingsError(f"SLACK_BOT_TOKEN: Slack refused {what}: {code}{hint}") from None
+    except OSError as error:  # urllib's URLError, timeouts, refused connections
+        raise SettingsError(f"SLACK_API_URL: can't reach Slack ({error})") from None
+
+
+def _token_team(client) -> str:
+    """The workspace SLACK_BOT_TOKEN belongs to (auth.test)."""
+    with _slack_errors("auth.test"):
+        return client.auth_test()["team_id"]
+
+
+def _acting_user(value: str, client) -> str:
+    """--as: a Slack member id as is, or an email looked up in Slack."""
+    if SLACK_USER_ID_RE.match(value):
+        return value
+    if "@" not in value:
+        raise SettingsError(
+            f"--as {value}: give your Slack email or member id (U0123ABCD; in Slack: your profile → ⋮ "
+            "→ Copy member ID)"
+        )
+    if client is None:
+        raise SettingsError(
+            f"--as {value}: looking an email up needs SLACK_BOT_TOKEN; or give your Slack member id "
+            "(your profile → ⋮ → Copy member ID)"
+        )
+    from slack_sdk.errors import SlackApiError
+
+    with _slack_errors("users.lookupByEmail"):
+        try:
+            return client.users_lookupByEmail(email=value)["user"]["id"]
+        except SlackApiError as error:
+            if error.response.get("error") != "users_not_found":
+                raise
+    raise SettingsError(f"--as {value}: no Slack user in this workspace has that email")
+
+
+def _owner_lookup(client) -> Callable[[str], str | None]:
+    """Owner email -> Slack user id through users.lookupByEmail."""
+    from slack_sdk.errors import SlackApiError
 
     def lookup(email: str) -> str | None:
         try:
-            user = client.users_lookupByEmail(email=email)["user"]
-        except SlackApiError as error:
-            code = error.response.get("error", "error")
-            if code == "users_not_found":
-                return None
-            hint = " (the app needs the users:read.email scope)" if code == "missing_scope" else ""
+            with _slack_errors("users.lookupByEmail"):
+                try:
+                    user = client.users_lookupByEmail(email=email)["user"]
+                except SlackApiError as error:
+                    if error.response.get("error") == "users_not_found":
+                        return None
+                    raise
+        except SettingsError as error:
             raise SettingsError(
-                f"SLACK_BOT_TOKEN: Slack refused users.lookupByEmail: {code}{hint}; "
-                "earlier rows may be imported already, and importing again is safe"
+                f"{error}; earlier rows may be imported already, and importing again is safe"
             ) from None
-        except OSError as error:  # urllib's URLError, timeouts, refused connections
-            raise SettingsError(f"SLACK_API_URL: can't reach Slack ({error})") from None
         if user.get("deleted") or user.get("is_bot"):
             return None  # nobody to own contacts or get their digest
         return user["id"]

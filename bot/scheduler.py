@@ -87,7 +87,7 @@ def open_database(settings: Settings) -> Database:
     safe = url.render_as_string(hide_password=True)
     is_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     # Connecting to a missing SQLite file would create an empty one; say what's wrong instead.
-    if is_file and not Path(str(url.database)).exists():
+    if is_file and url.database and not Path(url.database).exists():
         raise SettingsError(f"DATABASE_URL: no database at {safe}; run `touchbase db upgrade` first")
     db = Database(settings.database_url)
     try:

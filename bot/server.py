@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.request_log import log_unverified
 from bot.verification import is_valid_slack_request
 from storage.db import Database
 
@@ -59,8 +61,10 @@ class TouchbaseWSGI:
 
     def __call__(self, environ, start_response):
         is_slack_post = environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST"
+        started = time.perf_counter()
         if is_slack_post and self._verified_body(environ) is None:
-            logger.info("Refused a request to %s that failed signature verification", EVENTS_PATH)
+            # Nothing in an unverified body is trusted, not even who it claims to come from.
+            log_unverified((time.perf_counter() - started) * 1000)
             return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = self.db.ping()

@@ -6,7 +6,6 @@ A bad setting must stop start-up with one line naming it, so every check raises
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +14,9 @@ from urllib.parse import urlparse
 DEFAULT_DATABASE_URL = "sqlite:///touchbase.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+# .env.example's values say "paste-…-here"; copied unchanged, they must not look like settings.
+PLACEHOLDER_MARK = "paste-"
 
 
 class SettingsError(Exception):
@@ -30,6 +32,7 @@ class Settings:
     slack_api_url: str
     log_level: str
     port: int
+    log_format: str = "text"
 
     @property
     def socket_mode(self) -> bool:
@@ -69,6 +72,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     app_token = get("SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
         raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    for name, value in (("SLACK_BOT_TOKEN", bot_token), ("SLACK_APP_TOKEN", app_token)):
+        if value and PLACEHOLDER_MARK in value:
+            raise SettingsError(
+                f"{name} is still the example from .env.example: paste your app's token "
+                "(README, Getting started, says where it is)"
+            )
 
     database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
     if "://" not in database_url or not database_url.split("://", 1)[0]:
@@ -89,6 +98,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in LOG_LEVELS:
         raise SettingsError(f"TOUCHBASE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
 
+    log_format = (get("TOUCHBASE_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:  # "must be text or json, got 'xml'"
+        raise SettingsError(
+            f"TOUCHBASE_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, got {get('TOUCHBASE_LOG_FORMAT')!r}"
+        )
+
     port_text = get("PORT") or "3000"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise SettingsError(f"PORT must be a port number (1-65535), got {port_text!r}")
@@ -101,6 +116,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         slack_api_url=api_url,
         log_level=log_level,
         port=int(port_text),
+        log_format=log_format,
     )
 
 
@@ -112,13 +128,8 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic narrates every migration step and APScheduler every tick at INFO; operators
-    # only need their warnings (the digest job logs its own summary).
-    if level != "DEBUG":
-        for noisy in ("alembic", "apscheduler"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+def configure_logging(level: str, fmt: str = "text") -> None:
+    """Root logging for the process: `text` lines or one JSON object per line (bot/logging_setup.py)."""
+    from bot.logging_setup import configure
+
+    configure(level, fmt)

@@ -10,11 +10,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.settings import Settings
+from bot.slack_log import SlackErrorLog
 
 
 def retry_handlers() -> list:
-    # 429s wait for Retry-After (slack_sdk sleeps it), then try again.
+    # 429s wait for Retry-After (slack_sdk sleeps it), then try again. SlackErrorLog only
+    # logs failed answers (method and error code); it never retries.
     return [
+        SlackErrorLog(),
         ConnectionErrorRetryHandler(max_retry_count=1),
         RateLimitErrorRetryHandler(max_retry_count=3),
         ServerErrorRetryHandler(max_retry_count=1),

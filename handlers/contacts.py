@@ -14,8 +14,11 @@ from blocks import ids
 from blocks.contacts import already_a_contact, contact_card, contact_choices, contact_not_found, did_you_mean
 from blocks.messages import notice
 from blocks.modals import contact_modal, snooze_modal
+from bot.domain.contact_add import ContactAdd
+from bot.domain.contact_add import parse_contact_add as read_contact_add
 from bot.domain.errors import Conflict, Invalid
-from bot.domain.slack_text import unescape
+from bot.domain.records import Actor
+from bot.domain.slack_text import readable, unescape
 from bot.services import AfterAnswer, Services
 from bot.services import contacts as contact_service
 from bot.services.contacts import ContactChanges, ContactDraft
@@ -36,8 +39,8 @@ from handlers.forms import contact_metadata, element, read_contact_ref, text_val
 
 CONTACT_USAGE = (
     "*/contact NAME* shows a contact's card.\n"
-    "*/contact add NAME [email] [company]* adds one, e.g. `/contact add Jane Doe jane@acme.com Acme`"
-    " or `/contact add Jane Doe, Acme`.\n"
+    "*/contact add NAME, [email], [company]* adds one, e.g. `/contact add Jane Doe, jane@acme.com, Acme`,"
+    ' `/contact add Jane Doe jane@acme.com Acme` or `/contact add "Jane Doe" Acme`.\n'
     "*/contact merge A into B* merges a duplicate A into B; */contact archive NAME* archives one."
 )
 MERGE_RE = re.compile(r"^merge\s+(?P<a>.+?)\s+into\s+(?P<b>.+)$", re.IGNORECASE | re.DOTALL)
@@ -79,7 +82,10 @@ def contact_command(
         respond(text=CONTACT_USAGE, blocks=notice(CONTACT_USAGE), response_type="ephemeral")
         return
     if lowered.startswith("add ") or lowered == "add":
-        draft = parse_contact_add(raw[4:])
+        draft, understood = parse_contact_add(raw[4:])
+        if understood.problem:
+            respond(text=understood.problem, response_type="ephemeral")
+            return
         existing = contact_service.existing_for(svc, actor, draft)
         if existing is not None:
             blocks = already_a_contact(
@@ -95,7 +101,8 @@ def contact_command(
             text = f"{existing.contact.name} already has {what}: here is their card, with “Add anyway”."
             respond(text=text, blocks=blocks, response_type="ephemeral")
             return
-        _add_and_answer(body, respond, client, actor, svc, draft, now=now)
+        note = f"Added “{draft.name}”. {understood.note}" if understood.guessed else None
+        _add_and_answer(body, respond, client, actor, svc, draft, now=now, note=note)
         return
     merge = MERGE_RE.match(text)
     if merge:
@@ -140,12 +147,14 @@ def _add_and_answer(
     body: dict,
     respond: Respond,
     client: WebClient,
-    actor,
+    actor: Actor,
     svc: Services,
     draft: ContactDraft,
     *,
     now: datetime,
+    note: str | None = None,
 ) -> None:
+    """Add the contact and answer with its card (and `note`, what a guessed reading took)."""
     try:
         contact = contact_service.add(svc, actor, draft, now=now)
     except Conflict as conflict:
@@ -156,8 +165,8 @@ def _add_and_answer(
         respond,
         client,
         actor.user_id,
-        text=f"Added {contact.name}.",
-        blocks=contact_card(contact, [], now=now),
+        text=note or f"Added {contact.name}.",
+        blocks=(notice(note) if note else []) + contact_card(contact, [], now=now),
     )
 
 
@@ -310,30 +319,15 @@ def unarchive_from_card(
     )
 
 
-def parse_contact_add(raw: str) -> ContactDraft:
-    """`Jane Doe jane@acme.com Acme Corp` or `Jane Doe, Acme Corp` -> a draft (validated later).
+def parse_contact_add(raw: str) -> tuple[ContactDraft, ContactAdd]:
+    """`"Mia Chen" Initech`, `Mia Chen, mia@initech.com, Initech` or `Mia Chen mia@initech.com
+    Initech` -> a draft (validated later) and what was understood (bot/domain/contact_add.py).
 
-    Reads the text as Slack sent it (escaped), so that a name typed with `<`, `>` or `@` in it is
-    never mistaken for the email: the email is the `<mailto:…|…>` Slack makes of an address, or a
-    plain word with an @. Each part is then unescaped once.
+    `raw` is the text as Slack sent it: its escaping (`&amp;`, `<mailto:…|…>`) is undone once, here.
     """
-    words = raw.split()
-    email_at = next((i for i, word in enumerate(words) if _is_email_word(word)), None)
-    if email_at is not None:
-        name = unescape(" ".join(words[:email_at]))
-        email = words[email_at].strip("<>,;")
-        if email.lower().startswith("mailto:"):
-            email = email[len("mailto:") :].split("|", 1)[0]
-        company = unescape(" ".join(words[email_at + 1 :])) or None
-        return ContactDraft(name=name.strip(" ,"), email=unescape(email), company=company)
-    name, _, company = raw.partition(",")
-    return ContactDraft(name=unescape(name).strip(), company=unescape(company).strip() or None)
-
-
-def _is_email_word(word: str) -> bool:
-    if word.lower().startswith("<mailto:"):
-        return True
-    return "@" in word and not any(mark in word for mark in ("<", ">", "&lt;", "&gt;"))
+    understood = read_contact_add(readable(raw, lambda user_id: user_id))
+    draft = ContactDraft(name=understood.name, email=understood.email, company=understood.company)
+    return draft, understood
 
 
 def show_contact(

@@ -100,3 +100,22 @@ def touchbase_sqlite(tmp_path_factory, sqlite_template):
             clock=clock,
         )
     database.dispose()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how much of the PostgreSQL half ran: a skipped half is easy to miss in the totals."""
+    outcomes: dict[str, set[str]] = {}
+    for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "postgres" in getattr(report, "keywords", {}):
+                outcomes.setdefault(outcome, set()).add(report.nodeid)
+    total = len(set().union(*outcomes.values())) if outcomes else 0
+    if not total:
+        return
+    counts = ", ".join(f"{len(ids)} {outcome}" for outcome, ids in outcomes.items() if ids)
+    terminalreporter.write_sep("-", f"PostgreSQL tests: {counts}")
+    if outcomes.get("skipped"):
+        terminalreporter.write_line(
+            "PostgreSQL tests were skipped: start a server on 127.0.0.1:5432 with user postgres, trust auth "
+            "and a database `test` (README, Tests) or set TOUCHBASE_TEST_POSTGRES_URL."
+        )

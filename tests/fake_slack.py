@@ -79,6 +79,7 @@ class FakeSlack:
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.scopes = DEFAULT_SCOPES  # sent as x-oauth-scopes on auth.test (Bolt reads it)
+        self._rejected_tokens: dict[str, str] = {}
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._calls: list[Call] = []
@@ -161,6 +162,7 @@ class FakeSlack:
             self._rules.clear()
             self._buckets.clear()
             self._users.clear()
+            self._rejected_tokens.clear()
             self._latency = 0.0
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
@@ -214,6 +216,11 @@ class FakeSlack:
     def fail(self, method: str, error: str = "channel_not_found", times: int | None = None) -> None:
         """Answer ``method`` with HTTP 200 ``{"ok": false, "error": error}``."""
         self.respond_with(method, 200, {"ok": False, "error": error}, times=times)
+
+    def reject_token(self, token: str, error: str = "invalid_auth") -> None:
+        """Answer every call made with ``token`` (bot or app-level) ``{"ok": false, "error": error}``."""
+        with self._lock:
+            self._rejected_tokens[token] = error
 
     def latency(self, seconds: float) -> None:
         """Delay every answer by ``seconds``."""
@@ -286,8 +293,18 @@ class FakeSlack:
             time.sleep(delay)
 
         webhook = method.startswith(WEBHOOK_PREFIXES)
-        if not webhook and not headers.get("authorization", "").startswith("Bearer xoxb-"):
-            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        authorization = headers.get("authorization", "")
+        token = authorization.removeprefix("Bearer ")
+        with self._lock:
+            rejected = self._rejected_tokens.get(token)
+        if not webhook and rejected:
+            return 200, {"ok": False, "error": rejected}, {}
+        # apps.connections.open takes only an app-level token (xapp-), every other method a bot token.
+        wanted = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+        if not webhook and not authorization.startswith(wanted):
+            if authorization.startswith(("Bearer xoxb-", "Bearer xapp-")):
+                return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+            return 200, {"ok": False, "error": "invalid_auth" if authorization else "not_authed"}, {}
 
         rule = self._take_rule(method)
         if rule is not None and not (rule.status == 200 and rule.body is None):
@@ -447,9 +464,31 @@ class FakeSlack:
             "is_enterprise_install": False,
         }
 
+    def _lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A user set with that profile email, else the default user `<id>@example.com` is `<ID>`."""
+        email = str(args.get("email", "")).lower()
+        with self._lock:
+            known = [
+                user_id
+                for user_id, fields in self._users.items()
+                if str(fields.get("profile", {}).get("email", "")).lower() == email
+            ]
+        local, _, domain = email.partition("@")
+        if not known and domain == "example.com" and local[:1] in ("u", "w") and local.isalnum():
+            known = [local.upper()]
+        if not known:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": self._user(known[0])}
+
+    def _connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        # A URL nothing listens on: a client that tries it gets "connection refused".
+        return {"ok": True, "url": "wss://127.0.0.1:9/link/?ticket=fake-ticket"}
+
 
 _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": FakeSlack._auth_test,
+    "apps.connections.open": FakeSlack._connections_open,
+    "users.lookupByEmail": FakeSlack._lookup_by_email,
     "users.info": FakeSlack._users_info,
     "chat.postMessage": FakeSlack._post_message,
     "chat.postEphemeral": FakeSlack._post_ephemeral,

@@ -47,6 +47,10 @@ def _touchbase(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
         ({"SLACK_BOT_TOKEN": "not-a-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN must be"),
         (
+            {"SLACK_BOT_TOKEN": "xoxb-paste-your-bot-token-here", "SLACK_APP_TOKEN": "xapp-1"},
+            "SLACK_BOT_TOKEN is still the example from .env.example",
+        ),
+        (
             {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "nonsense"},
             "DATABASE_URL",
         ),
@@ -62,6 +66,10 @@ def _touchbase(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
         (
             {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "TOUCHBASE_LOG_LEVEL": "loud"},
             "TOUCHBASE_LOG_LEVEL",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "TOUCHBASE_LOG_FORMAT": "xml"},
+            "TOUCHBASE_LOG_FORMAT must be text or json",
         ),
     ],
 )
@@ -155,7 +163,8 @@ def test_serve_with_an_app_token_connects_in_socket_mode(tmp_path, fake_slack):
         stderr=subprocess.DEVNULL,
     )
     try:
-        fake_slack.wait_for("apps.connections.open", timeout=30)
+        # Once for the start-up check, once more to connect.
+        fake_slack.wait_for("apps.connections.open", count=2, timeout=30)
         assert process.poll() is None
         # The app-level token, not the bot token, asks for the WebSocket URL.
         call = fake_slack.last("apps.connections.open")

@@ -1,4 +1,4 @@
-"""Export of interactions and import of contacts: storage.transfer and the `touchbase` commands.
+"""Export of interactions and import of contacts: storage.export, storage.imports and the `touchbase` commands.
 
 Every test runs on SQLite and PostgreSQL (the `db` fixture).
 """
@@ -19,9 +19,10 @@ from sqlalchemy import event, func, insert, select
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact
+from storage.export import EXPORT_COLUMNS, export_interactions
+from storage.imports import import_contacts
 from storage.interactions import InteractionDraft, create_interaction, delete_interaction
 from storage.models import DEFAULT_CADENCE_DAYS, Contact, Interaction, Workspace
-from storage.transfer import EXPORT_COLUMNS, export_interactions, import_contacts
 
 T1, T2 = "T111", "T222"
 ALICE = Actor(team_id=T1, user_id="UALICE")
@@ -716,7 +717,7 @@ def test_usage_and_settings_problems_exit_2_with_one_line(db, history, touchbase
     cases = [
         # Two workspaces in the database: which one must be said.
         (["contacts", "import", good, "--as", ALICE.user_id], "--team T is required"),
-        (["contacts", "import", good, "--team", T1], "needs --as USER_ID"),
+        (["contacts", "import", good, "--team", T1], "needs --as USER"),
         (["contacts", "import", good, "--team", T1, "--as", "alice"], "--as alice"),
         (["contacts", "import", tmp_path / "missing.csv", "--team", T1, "--as", "U1"], "no such file"),
         (["contacts", "import", latin1, "--team", T1, "--as", "U1"], "not UTF-8"),

@@ -1,10 +1,7 @@
-"""Getting data out and in: the interactions export and the contacts CSV import.
+"""Getting contacts in: the idempotent CSV import behind `touchbase contacts import`.
 
-Export streams: rows come from a server-side cursor in batches and are written one by
-one, so a million interactions cost what a thousand do in memory.
-
-Import is an idempotent upsert keyed by email, written one transaction per batch so a
-big file is fast and a bad row never stops the others. Rows are matched like this:
+An upsert keyed by email, written one transaction per batch so a big file is fast and a
+bad row never stops the others. Rows are matched like this:
 
 - A row with an email updates the workspace's contact with that email. If there is none,
   and exactly one contact that existed before the import has the same name and no email
@@ -15,24 +12,25 @@ big file is fast and a bad row never stops the others. Rows are matched like thi
   same folded name, and otherwise counts as unchanged, with a note when its values differ.
 - An empty cell never clears a stored value: the import only adds and corrects.
 
-Owner emails become Slack user ids through `user_lookup`, a function the caller supplies
-(storage never talks to Slack). Without one, owners can't be checked: new contacts belong
-to the importing user and existing ones keep their owner, and the row gets a note.
+The owner cell is a Slack user id (as `touchbase export contacts` writes it), used as is,
+or an email, which becomes a Slack user id through `user_lookup`, a function the caller
+supplies (storage never talks to Slack). A row whose owner email matches no Slack user is
+an error. Without a lookup, owner emails can't be checked: new contacts belong to the
+importing user, existing ones keep their owner, and the row gets a note. A row without an
+owner belongs to the importing user when it creates a contact.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Literal, TextIO, cast
+from datetime import datetime, timedelta
+from typing import TextIO, cast
 
-from sqlalchemy import Table, and_, func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,30 +47,16 @@ from storage.contacts import (
     set_name,
 )
 from storage.db import Database
-from storage.models import Contact, Interaction, Workspace, utcnow
-
-ExportFormat = Literal["csv", "json"]
-EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
-EXPORT_COLUMNS = (
-    "team_id",
-    "id",
-    "contact_id",
-    "contact_name",
-    "contact_email",
-    "type",
-    "occurred_at",
-    "time_known",  # false: only the day is known (occurred_at is the start of that day where it was logged)
-    "duration_minutes",
-    "summary",
-    "notes",
-    "logged_by",
-    "source",
-    "permalink",
-    "created_at",
-    "updated_at",
+from storage.import_csv import (
+    CADENCE_RE,
+    EMAIL_MAX_CHARS,
+    SLACK_USER_ID_RE,
+    ImportReport,
+    ImportRow,
+    RowMessage,
+    read_header,
 )
-# Rows fetched from the cursor at a time: the export's memory is about this many rows.
-EXPORT_BATCH_ROWS = 1000
+from storage.models import Contact, utcnow
 
 # Rows written per transaction: big enough to be fast, small enough that a long import
 # never holds the SQLite write lock (or PostgreSQL row locks) for long.
@@ -80,153 +64,12 @@ IMPORT_BATCH_ROWS = 500
 # A concurrent writer may create a contact with a row's email between our read and our
 # insert; the batch is then replayed, and the second time it sees (and updates) that contact.
 IMPORT_BATCH_ATTEMPTS = 3
-EMAIL_MAX_CHARS = 254  # the contacts.email column
-IMPORT_COLUMNS = ("name", "email", "company", "cadence", "owner email")
-# Folded header text -> field. Folding lowercases, turns _ and - into spaces and drops a
-# parenthesised unit, so "Owner_Email", "owner email" and "Cadence (days)" all match.
-_HEADER_FIELDS = {
-    "name": "name",
-    "email": "email",
-    "e mail": "email",
-    "email address": "email",
-    "company": "company",
-    "cadence": "cadence",
-    "cadence days": "cadence",
-    "owner": "owner",
-    "owner email": "owner",
-}
-_CADENCE_RE = re.compile(r"^(\d{1,6})\s*(?:d|days?)?$", re.IGNORECASE)
-
-
-# --- export ----------------------------------------------------------------------------
-
-
-def export_interactions(db: Database, *, team_id: str | None, fmt: ExportFormat, out: TextIO) -> int:
-    """Write every live interaction (of `team_id`, or of all workspaces) to `out`; returns the count.
-
-    Order is (team_id, occurred_at, id), the order of an index on interactions.
-    `csv` has a header row; `json` is one JSON array, written an object per line as rows
-    arrive, so it is valid JSON for `json.load` and still greppable line by line.
-    Timestamps are ISO-8601 in UTC with a `Z`.
-    """
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    query = (
-        select(
-            Interaction.team_id,
-            Interaction.id,
-            Interaction.contact_id,
-            Contact.name,
-            Contact.email,
-            Interaction.type,
-            Interaction.occurred_at,
-            Interaction.time_known,
-            Interaction.duration_minutes,
-            Interaction.summary,
-            Interaction.notes,
-            Interaction.logged_by,
-            Interaction.source,
-            Interaction.permalink,
-            Interaction.created_at,
-            Interaction.updated_at,
-        )
-        # Matching the workspace too: nothing crosses workspaces, even through a bad row.
-        .join(
-            Contact,
-            and_(Contact.id == Interaction.contact_id, Contact.team_id == Interaction.team_id),
-        )
-        .where(Interaction.deleted_at.is_(None))
-        .order_by(Interaction.team_id, Interaction.occurred_at, Interaction.id)
-    )
-    if team_id is not None:
-        query = query.where(Interaction.team_id == team_id)
-    count = 0
-    with db.read() as session:
-        # yield_per streams: a server-side cursor on PostgreSQL, fetchmany on SQLite, and
-        # the ORM never buffers the whole result.
-        rows = session.execute(query, execution_options={"yield_per": EXPORT_BATCH_ROWS})
-        if fmt == "csv":
-            writer = csv.writer(out)
-            writer.writerow(EXPORT_COLUMNS)
-            for row in rows:
-                writer.writerow(_export_values(row))
-                count += 1
-        else:
-            out.write("[")
-            for row in rows:
-                out.write(",\n" if count else "\n")
-                out.write(
-                    json.dumps(
-                        dict(zip(EXPORT_COLUMNS, _export_values(row), strict=True)), ensure_ascii=False
-                    )
-                )
-                count += 1
-            out.write("\n]\n" if count else "]\n")
-    return count
-
-
-def _export_values(row: Sequence) -> list:
-    return [_iso_utc(value) if isinstance(value, datetime) else value for value in row]
-
-
-def _iso_utc(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def workspace_ids(db: Database) -> list[str]:
-    """The workspaces this database holds, so a command can default to the only one."""
-    with db.read() as session:
-        return list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
 
 
 # --- import ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowMessage:
-    """Something about one row of the file.
-
-    `line` is where the row starts, counting from 1 with the header as line 1: a quoted
-    field with line breaks makes a row span several lines, and the rows after it count them.
-    """
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-@dataclass
-class ImportReport:
-    team_id: str
-    dry_run: bool
-    rows: int = 0  # data rows read (blank lines aside)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowMessage] = field(default_factory=list)  # rows not imported
-    notes: list[RowMessage] = field(default_factory=list)  # rows imported, with a caveat
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def failed(self) -> int:
-        return len(self.errors)
-
-
 UserLookup = Callable[[str], str | None]
-
-
-@dataclass
-class _Row:
-    line: int
-    name: str
-    key: str
-    email: str | None
-    company: str | None
-    cadence_days: int | None
-    owner_email: str | None
-    owner_user_id: str | None = None
 
 
 @dataclass
@@ -266,8 +109,8 @@ def import_contacts(
     reader = csv.reader(rows)
     report = ImportReport(team_id=team_id, dry_run=dry_run)
     importer = _Importer(db, team_id, acting_user_id, dry_run, user_lookup, report)
-    columns = _read_header(reader, report)
-    batch: list[_Row] = []
+    columns = read_header(reader, report)
+    batch: list[ImportRow] = []
     last_line = reader.line_num
     while True:
         try:
@@ -295,41 +138,6 @@ def import_contacts(
     report.errors.sort(key=lambda message: message.line)
     report.notes.sort(key=lambda message: message.line)
     return report
-
-
-def _read_header(reader, report: ImportReport) -> dict[str, int]:
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        line = reader.line_num
-        columns: dict[str, int] = {}
-        for index, header in enumerate(cells):
-            folded = _fold_header(header)
-            column = _HEADER_FIELDS.get(folded)
-            if column is None:
-                if folded:
-                    report.ignored_columns.append(header.strip())
-                continue
-            if column in columns:
-                raise Invalid({"header": f"line {line}: two columns mean {column} ({header.strip()!r})."})
-            columns[column] = index
-        if "name" not in columns:
-            found = ", ".join(cell.strip() for cell in cells if cell.strip())
-            raise Invalid(
-                {
-                    "header": f"line {line}: there is no name column (found: {found}). "
-                    f"The first line names the columns: {', '.join(IMPORT_COLUMNS)}."
-                }
-            )
-        return columns
-    raise Invalid(
-        {"file": f"The file is empty: its first line names the columns ({', '.join(IMPORT_COLUMNS)})."}
-    )
-
-
-def _fold_header(header: str) -> str:
-    text = re.sub(r"\(.*?\)", " ", header.replace("\ufeff", ""))
-    return " ".join(re.sub(r"[_\-]+", " ", text).casefold().split())
 
 
 class _Importer:
@@ -363,7 +171,7 @@ class _Importer:
         self.analyzed_size = known[0]
         self.created_since_analyze = 0
 
-    def parse(self, line: int, cells: list[str], columns: dict[str, int]) -> _Row | None:
+    def parse(self, line: int, cells: list[str], columns: dict[str, int]) -> ImportRow | None:
         def cell(column: str) -> str:
             index = columns.get(column)
             return cells[index].strip() if index is not None and index < len(cells) else ""
@@ -374,7 +182,7 @@ class _Importer:
         raw_cadence = cell("cadence")
         cadence_days, cadence_problem = None, None
         if raw_cadence:
-            match = _CADENCE_RE.match(raw_cadence)
+            match = CADENCE_RE.match(raw_cadence)
             if match is None:
                 cadence_problem = f"Cadence “{raw_cadence}” isn't a number of days."
             else:
@@ -401,13 +209,18 @@ class _Importer:
             first = self.email_lines.setdefault(email, line)
             if first != line:
                 problems.append(f"{email} is also on line {first}; each email can appear only once.")
-        owner_email = cell("owner").lower() or None
-        if owner_email and not EMAIL_RE.match(owner_email):
-            problems.append(f"Owner “{owner_email}” isn't an email address.")
+        owner_email = owner_user_id = None
+        owner = cell("owner")
+        if SLACK_USER_ID_RE.match(owner):
+            owner_user_id = owner  # as `touchbase export contacts` writes it
+        elif owner:
+            owner_email = owner.lower()
+            if not EMAIL_RE.match(owner_email):
+                problems.append(f"Owner “{owner}” is neither an email address nor a Slack user id.")
         if problems or draft is None:
             self.report.errors.append(RowMessage(line, " ".join(problems)))
             return None
-        return _Row(
+        return ImportRow(
             line=line,
             name=draft.name,
             key=name_key(draft.name),
@@ -415,9 +228,10 @@ class _Importer:
             company=draft.company,
             cadence_days=draft.cadence_days,
             owner_email=owner_email,
+            owner_user_id=owner_user_id,
         )
 
-    def import_batch(self, batch: list[_Row]) -> None:
+    def import_batch(self, batch: list[ImportRow]) -> None:
         # Ask Slack before opening the transaction: no lock is held while waiting on the network.
         rows = [row for row in batch if self._resolve_owner(row)]
         for attempt in range(1, IMPORT_BATCH_ATTEMPTS + 1):
@@ -459,7 +273,7 @@ class _Importer:
         self.analyzed_size += self.created_since_analyze
         self.created_since_analyze = 0
 
-    def _resolve_owner(self, row: _Row) -> bool:
+    def _resolve_owner(self, row: ImportRow) -> bool:
         if row.owner_email is None or self.user_lookup is None:
             return True
         if row.owner_email not in self.owners:
@@ -474,7 +288,7 @@ class _Importer:
             return False
         return True
 
-    def _write_batch(self, rows: list[_Row]) -> _BatchOutcome:
+    def _write_batch(self, rows: list[ImportRow]) -> _BatchOutcome:
         outcome = _BatchOutcome()
         with self.db.read() if self.dry_run else self.db.write() as session:
             if not self.dry_run:
@@ -500,7 +314,7 @@ class _Importer:
         return outcome
 
     def _matching_contacts(
-        self, session: Session, rows: list[_Row]
+        self, session: Session, rows: list[ImportRow]
     ) -> tuple[dict[str, Contact], dict[str, list[Contact]]]:
         """The batch's contacts by email, and by folded name where the email doesn't match."""
         team = Contact.team_id == self.team_id
@@ -529,7 +343,7 @@ class _Importer:
 
     def _match_with_email(
         self,
-        row: _Row,
+        row: ImportRow,
         by_email: dict[str, Contact],
         by_name: dict[str, list[Contact]],
         outcome: _BatchOutcome,
@@ -560,7 +374,7 @@ class _Importer:
 
     def _import_without_email(
         self,
-        row: _Row,
+        row: ImportRow,
         by_name: dict[str, list[Contact]],
         cadence: int,
         now: datetime,
@@ -591,7 +405,7 @@ class _Importer:
             )
 
     def _create(
-        self, row: _Row, cadence: int, now: datetime, new_contacts: list[dict], outcome: _BatchOutcome
+        self, row: ImportRow, cadence: int, now: datetime, new_contacts: list[dict], outcome: _BatchOutcome
     ) -> None:
         outcome.created += 1
         if row.owner_email and self.user_lookup is None:
@@ -627,7 +441,7 @@ class _Importer:
         )
 
     def _update(
-        self, row: _Row, contact: Contact, cadence: int, now: datetime, outcome: _BatchOutcome
+        self, row: ImportRow, contact: Contact, cadence: int, now: datetime, outcome: _BatchOutcome
     ) -> None:
         if row.owner_email and self.user_lookup is None:
             outcome.notes.append(
@@ -651,7 +465,7 @@ class _Importer:
         refresh_due_at(contact, cadence)
 
 
-def _changes(row: _Row, contact: Contact) -> dict[str, object]:
+def _changes(row: ImportRow, contact: Contact) -> dict[str, object]:
     """Fields the row would change; empty cells keep what is stored."""
     wanted = {
         "name": row.name,

@@ -1,0 +1,166 @@
+"""Getting data out: interactions and contacts as CSV or JSON, streamed.
+
+Rows come from a server-side cursor in batches and are written one by one, so a million
+rows cost what a thousand do in memory. `csv` has a header row; `json` is one JSON array,
+written an object per line as rows arrive, so it is valid JSON for `json.load` and still
+greppable line by line. Timestamps are ISO-8601 in UTC with a `Z`.
+
+The contacts export is what `touchbase contacts import` reads back: its first five
+columns are the import's (name, email, company, cadence, owner, the owner as a Slack user
+id), and the import skips the informational columns after them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Literal, TextIO
+
+from sqlalchemy import Select, and_, select
+
+from storage.db import Database
+from storage.models import Contact, Interaction, Workspace
+
+ExportFormat = Literal["csv", "json"]
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
+EXPORT_COLUMNS = (
+    "team_id",
+    "id",
+    "contact_id",
+    "contact_name",
+    "contact_email",
+    "type",
+    "occurred_at",
+    "time_known",  # false: only the day is known (occurred_at is the start of that day where it was logged)
+    "duration_minutes",
+    "summary",
+    "notes",
+    "logged_by",
+    "source",
+    "permalink",
+    "created_at",
+    "updated_at",
+)
+# Importable columns first (storage/imports.py reads them), then what only informs.
+CONTACT_EXPORT_COLUMNS = (
+    "name",
+    "email",
+    "company",
+    "cadence",
+    "owner",
+    "slack_user_id",
+    "last_contacted_at",
+    "snoozed_until",
+    "team_id",
+    "id",
+    "created_at",
+    "updated_at",
+)
+# Export columns the import knows and skips without a word.
+INFORMATIONAL_CONTACT_COLUMNS = CONTACT_EXPORT_COLUMNS[5:]
+# Rows fetched from the cursor at a time: the export's memory is about this many rows.
+EXPORT_BATCH_ROWS = 1000
+
+
+def export_interactions(db: Database, *, team_id: str | None, fmt: ExportFormat, out: TextIO) -> int:
+    """Write every live interaction (of `team_id`, or of all workspaces) to `out`; returns the count.
+
+    Order is (team_id, occurred_at, id), the order of an index on interactions.
+    """
+    query = (
+        select(
+            Interaction.team_id,
+            Interaction.id,
+            Interaction.contact_id,
+            Contact.name,
+            Contact.email,
+            Interaction.type,
+            Interaction.occurred_at,
+            Interaction.time_known,
+            Interaction.duration_minutes,
+            Interaction.summary,
+            Interaction.notes,
+            Interaction.logged_by,
+            Interaction.source,
+            Interaction.permalink,
+            Interaction.created_at,
+            Interaction.updated_at,
+        )
+        # Matching the workspace too: nothing crosses workspaces, even through a bad row.
+        .join(
+            Contact,
+            and_(Contact.id == Interaction.contact_id, Contact.team_id == Interaction.team_id),
+        )
+        .where(Interaction.deleted_at.is_(None))
+        .order_by(Interaction.team_id, Interaction.occurred_at, Interaction.id)
+    )
+    if team_id is not None:
+        query = query.where(Interaction.team_id == team_id)
+    return _stream(db, query, EXPORT_COLUMNS, fmt, out)
+
+
+def export_contacts(db: Database, *, team_id: str | None, fmt: ExportFormat, out: TextIO) -> int:
+    """Write every contact (of `team_id`, or of all workspaces) to `out`; returns the count.
+
+    Order is (team_id, id). `cadence` is the contact's own cadence in days (empty when it
+    follows the workspace default); `owner` is the owner's Slack user id.
+    """
+    query = select(
+        Contact.name,
+        Contact.email,
+        Contact.company,
+        Contact.cadence_days,
+        Contact.owner_user_id,
+        Contact.slack_user_id,
+        Contact.last_contacted_at,
+        Contact.snoozed_until,
+        Contact.team_id,
+        Contact.id,
+        Contact.created_at,
+        Contact.updated_at,
+    ).order_by(Contact.team_id, Contact.id)
+    if team_id is not None:
+        query = query.where(Contact.team_id == team_id)
+    return _stream(db, query, CONTACT_EXPORT_COLUMNS, fmt, out)
+
+
+def _stream(db: Database, query: Select, columns: Sequence[str], fmt: str, out: TextIO) -> int:
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    count = 0
+    with db.read() as session:
+        # yield_per streams: a server-side cursor on PostgreSQL, fetchmany on SQLite, and
+        # the ORM never buffers the whole result.
+        rows = session.execute(query, execution_options={"yield_per": EXPORT_BATCH_ROWS})
+        if fmt == "csv":
+            writer = csv.writer(out)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(_export_values(row))
+                count += 1
+        else:
+            out.write("[")
+            for row in rows:
+                out.write(",\n" if count else "\n")
+                out.write(
+                    json.dumps(dict(zip(columns, _export_values(row), strict=True)), ensure_ascii=False)
+                )
+                count += 1
+            out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _export_values(row: Sequence) -> list:
+    return [_iso_utc(value) if isinstance(value, datetime) else value for value in row]
+
+
+def _iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def workspace_ids(db: Database) -> list[str]:
+    """The workspaces this database holds, so a command can default to the only one."""
+    with db.read() as session:
+        return list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
