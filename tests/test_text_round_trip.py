@@ -16,28 +16,29 @@ from blocks import ids
 from bot.domain.records import Actor
 from bot.domain.slack_text import escape
 from storage.contacts import find_contacts
+from storage.export import export_interactions
 from storage.interactions import InteractionDraft, create_interaction
-from storage.transfer import export_interactions
 from tests.app_harness import FROZEN_NOW, wait_responses
 
 ME = Actor(team_id="T111", user_id="U111")
 _serial = itertools.count(1)
 
-# Words as people type them: anything printable but the separators `/contact add` reads
-# (a comma starts the company, an @ the email), and the escapes Slack uses, typed literally.
+# Words as people type them: anything printable but the separators `/contact add` reads (a comma
+# or quotes split name and company, an @ marks the email), and the escapes Slack uses, typed literally.
 _word = st.one_of(
     st.sampled_from(
-        ["&amp;", "&lt;", "&gt;", "&", "<", ">", "<b>", "a&b", "Tom", "&amp;amp;", "<@U1>", "«Zoë»"]
+        ["&amp;", "&lt;", "&gt;", "&", "<", ">", "<b>", "a&b", "Tom", "&amp;amp;", "<#C1>", "«Zoë»"]
     ),
     st.text(
         alphabet=st.characters(
-            blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters=",@"
+            blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters=',@"“”'
         ),
         min_size=1,
         max_size=12,
     ),
 )
-names = st.lists(_word, min_size=1, max_size=4).map(" ".join)
+# One word and a number: a longer name gets a note on how to give a company (bot/domain/contact_add.py).
+names = _word
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
