@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -19,6 +20,12 @@ from bot.verification import StrictRequestVerification, allowed_response_url
 from handlers.common import AFTER_KEY, SERVICES_KEY
 from storage.db import Database
 
+if TYPE_CHECKING:
+    from bot.oauth import MultiWorkspace
+
+# Threads running listeners after ack (bot/workers.py sizes the database pool with it).
+LISTENER_THREADS = 16
+
 
 def create_app(
     settings: Settings,
@@ -28,7 +35,10 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     users: UserDirectory | None = None,
     timeline_pace_seconds: float = 1.0,
+    multi_workspace: MultiWorkspace | None = None,
 ) -> App:
+    # OAuth mode (bot/oauth.py): installation store, OAuth flow and a caching authorize.
+    oauth_kwargs = multi_workspace.app_kwargs() if multi_workspace is not None else {}
     signing_secret = settings.slack_signing_secret or ""
     app = App(
         client=client,
@@ -42,7 +52,8 @@ def create_app(
         logger=logging.getLogger("touchbase.bolt"),
         # Listeners run after ack on this pool; posting a timeline keeps one busy for a while,
         # so allow more than Bolt's default of 5.
-        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        **oauth_kwargs,
     )
     services = Services(
         settings=settings,
@@ -67,4 +78,6 @@ def create_app(
 
     handlers.register(app)
     request_log.install(app)
+    if multi_workspace is not None:
+        multi_workspace.register(app)
     return app

@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-check", action="store_true", help="don't ask Slack whether the tokens are valid at start"
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="HTTP worker processes on one port (default 1: one process; more: gunicorn, HTTP mode only)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     check = commands.add_parser(
@@ -75,9 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from bot.cli_digest import add_digest_commands
     from bot.cli_transfer import add_transfer_commands
+    from bot.cli_workspace import add_workspace_commands
 
     add_digest_commands(commands)
     add_transfer_commands(commands)
+    add_workspace_commands(commands)
     return parser
 
 
@@ -130,27 +138,45 @@ def cmd_check(args, settings: Settings | None, settings_error: SettingsError | N
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    from bot.app import create_app
     from bot.check import startup_checks
-    from bot.server import serve_http, serve_socket_mode
-    from bot.slack import build_client
-    from storage.db import Database
+    from bot.server import WAITRESS_THREADS, build_wsgi, serve_http, serve_socket_mode
+    from bot.workers import scheduler_threads
 
     settings.require_slack()
+    if args.workers < 1:
+        raise SettingsError("--workers must be 1 or more")
+    if args.workers > 1 and settings.socket_mode:
+        raise SettingsError("--workers needs HTTP mode: Socket Mode runs one process (unset SLACK_APP_TOKEN)")
     if not args.no_migrate:
         _migrate(settings)
-    db = Database(settings.database_url)
+    # In OAuth mode there is no single bot token to check: each workspace brings its own.
+    startup_checks(settings, slack=not args.no_check and not settings.oauth)
+    if args.workers > 1:
+        from bot.workers import serve_workers
+
+        _check_database(settings)  # then nothing connected is left for the workers to inherit
+        return serve_workers(
+            settings,
+            host=args.host,
+            port=args.port or settings.port,
+            workers=args.workers,
+            scheduler=not args.no_scheduler,
+        )
+    served = build_wsgi(
+        settings,
+        server_threads=WAITRESS_THREADS,
+        scheduler_threads=0 if args.no_scheduler else scheduler_threads(),
+    )
+    app, db, client = served.app, served.db, served.client
     if not db.ping():
         raise SettingsError(f"DATABASE_URL: can't reach the database at {_safe_url(settings.database_url)}")
-    startup_checks(settings, slack=not args.no_check)
-    client = build_client(settings)
-    app = create_app(settings, db, client)
     if not args.no_scheduler:
-        from bot.scheduler import start_scheduler
+        from bot.scheduler import scheduler_clients, start_scheduler
 
-        start_scheduler(settings, db, client)
-    if settings.slack_app_token:  # Socket Mode
-        serve_socket_mode(app, settings.slack_app_token)
+        clients, refresh = scheduler_clients(settings, db, client)
+        start_scheduler(settings, db, clients, refresh_tokens=refresh)
+    if settings.socket_mode:
+        serve_socket_mode(app, settings.slack_app_token or "")
     else:
         serve_http(
             app,
@@ -160,6 +186,19 @@ def cmd_serve(args, settings: Settings) -> int:
             host=args.host,
         )
     return 0
+
+
+def _check_database(settings: Settings) -> None:
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        if not db.ping():
+            raise SettingsError(
+                f"DATABASE_URL: can't reach the database at {_safe_url(settings.database_url)}"
+            )
+    finally:
+        db.dispose()
 
 
 def _safe_url(url: str) -> str:

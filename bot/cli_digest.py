@@ -56,6 +56,10 @@ def cmd_digest_run(args, settings: Settings) -> int:
         require_bot_token(settings)
         client = build_client(settings)
     db = open_database(settings)
+    if client is not None:
+        from bot.scheduler import scheduler_clients
+
+        client, _ = scheduler_clients(settings, db, client)  # each workspace's token in OAuth mode
     try:
         report = run_digests(
             db,

@@ -352,7 +352,7 @@ def format_import_report(report, file_name: str, *, owners_looked_up: bool) -> s
 def _database(settings: Settings):
     from storage.db import Database
 
-    return Database(settings.database_url)
+    return Database(settings.database_url, pgbouncer=settings.pgbouncer)
 
 
 @contextmanager

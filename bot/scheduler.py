@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.services import utc_now
-from bot.services.digests import run_digests
+from bot.services.digests import ClientSource, client_for, run_digests
 from bot.settings import Settings, SettingsError
 from storage.db import Database
 
@@ -49,14 +49,30 @@ def digest_tick(db: Database, client: WebClient, worker: str, clock: Callable[[]
         logger.exception("digest tick failed")
 
 
+def repair_tick(
+    settings: Settings, db: Database, client: ClientSource, clock: Callable[[], datetime]
+) -> None:
+    from bot.services import Services
+    from bot.services.timeline import repair_timelines
+    from bot.services.users import UserDirectory
+
+    try:
+        default = client if isinstance(client, WebClient) else WebClient()
+        svc = Services(settings=settings, db=db, users=UserDirectory(default), clock=clock)
+        repair_timelines(svc, lambda team_id: client_for(client, team_id), now=clock())
+    except Exception:
+        logger.exception("timeline repair failed")
+
+
 def start_scheduler(
     settings: Settings,
     db: Database,
-    client: WebClient,
+    client: WebClient | Callable[[str], WebClient | None],
     *,
     clock: Callable[[], datetime] = utc_now,
     interval_seconds: float = TICK_SECONDS,
     first_tick_delay: timedelta = FIRST_TICK_DELAY,
+    refresh_tokens: Callable[[], int] | None = None,
 ) -> BackgroundScheduler:
     """Start ticking in a background thread; the caller may `shutdown()` the returned scheduler."""
     worker = worker_id()
@@ -72,9 +88,52 @@ def start_scheduler(
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
         next_run_time=datetime.now(UTC) + first_tick_delay,
     )
+    scheduler.add_job(
+        repair_tick,
+        "date",  # once, soon after start: repairs what a crash cut short (bot/services/timeline.py)
+        args=(settings, db, client, clock),
+        id="timeline_repair",
+        name="repair timeline threads after a restart",
+        run_date=datetime.now(UTC) + first_tick_delay,
+        misfire_grace_time=None,
+    )
+    if refresh_tokens is not None:
+        # OAuth mode with token rotation: refresh tokens before they expire (bot/oauth.py).
+        from bot.oauth import REFRESH_JOB_SECONDS
+
+        scheduler.add_job(
+            _refresh_tick,
+            IntervalTrigger(seconds=REFRESH_JOB_SECONDS, timezone=UTC),
+            args=(refresh_tokens,),
+            id="token_refresh",
+            name="refresh expiring workspace tokens",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=REFRESH_JOB_SECONDS,
+            next_run_time=datetime.now(UTC) + first_tick_delay,
+        )
     scheduler.start()
     logger.info("digest scheduler started as %s (every %ss)", worker, interval_seconds)
     return scheduler
+
+
+def _refresh_tick(refresh_tokens: Callable[[], int]) -> None:
+    try:
+        refreshed = refresh_tokens()
+        if refreshed:
+            logger.info("refreshed %d workspace token(s)", refreshed)
+    except Exception:
+        logger.exception("token refresh tick failed")
+
+
+def scheduler_clients(settings: Settings, db: Database, client: WebClient):
+    """What the jobs send with: the one client, or each workspace's (OAuth), and the refresh job."""
+    if not settings.oauth:
+        return client, None
+    from bot.oauth import team_clients
+
+    clients = team_clients(settings, db, client)
+    return clients, clients.refresher.refresh_expiring if clients.refresher is not None else None
 
 
 def open_database(settings: Settings) -> Database:
@@ -89,7 +148,7 @@ def open_database(settings: Settings) -> Database:
     # Connecting to a missing SQLite file would create an empty one; say what's wrong instead.
     if is_file and url.database and not Path(url.database).exists():
         raise SettingsError(f"DATABASE_URL: no database at {safe}; run `touchbase db upgrade` first")
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pgbouncer=settings.pgbouncer)
     try:
         tables = set(inspect(db.engine).get_table_names())
     except SQLAlchemyError as error:
@@ -107,6 +166,8 @@ def open_database(settings: Settings) -> Database:
 
 
 def require_bot_token(settings: Settings) -> str:
+    if settings.oauth:
+        return ""  # each workspace's own token, from the installation store
     if not settings.slack_bot_token:
         raise SettingsError("SLACK_BOT_TOKEN is required to send digests: set it in .env or the environment")
     return settings.slack_bot_token
@@ -126,7 +187,8 @@ def run_scheduler_forever(settings: Settings) -> int:
 
     # Handlers first: a SIGTERM arriving while the scheduler starts must still stop it cleanly.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    scheduler = start_scheduler(settings, db, build_client(settings))
+    clients, refresh = scheduler_clients(settings, db, build_client(settings))
+    scheduler = start_scheduler(settings, db, clients, refresh_tokens=refresh)
     try:
         while not stop.wait(1.0):
             pass

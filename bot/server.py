@@ -1,4 +1,6 @@
-"""HTTP mode: Bolt's WSGI adapter behind waitress, plus `GET /healthz`."""
+"""HTTP mode: Bolt's WSGI adapter behind waitress (one process) or gunicorn (`--workers N`,
+bot/workers.py), plus `GET /healthz`; in OAuth mode also `GET /slack/install` and
+`GET /slack/oauth_redirect`."""
 
 from __future__ import annotations
 
@@ -6,13 +8,16 @@ import io
 import json
 import logging
 import time
+from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
 from bot.request_log import log_unverified
+from bot.settings import Settings
 from bot.verification import is_valid_slack_request
-from storage.db import Database
+from storage.db import SERVING_POOL_TIMEOUT_SECONDS, Database
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -75,8 +80,56 @@ class TouchbaseWSGI:
         return self.bolt(environ, start_response)
 
 
+WAITRESS_THREADS = 8
+
+
+@dataclass
+class Served:
+    app: App
+    db: Database
+    client: WebClient
+    wsgi: TouchbaseWSGI
+
+
+def open_serving_database(settings: Settings, *, pool_size: int) -> Database:
+    """The pool covers every thread that may hold a connection; a starved one waits 2 s, then "busy"."""
+    return Database(
+        settings.database_url,
+        pool_size=pool_size,
+        max_overflow=2,
+        pool_timeout=SERVING_POOL_TIMEOUT_SECONDS,
+        pgbouncer=settings.pgbouncer,
+    )
+
+
+def build_wsgi(settings: Settings, *, server_threads: int, scheduler_threads: int) -> Served:
+    """Database, Web API client and Bolt app for one serving process (a worker, or the only one)."""
+    from bot.app import create_app
+    from bot.slack import build_client
+    from bot.workers import pool_size_for
+
+    db = open_serving_database(
+        settings, pool_size=pool_size_for(server_threads=server_threads, digest_threads=scheduler_threads)
+    )
+    client = build_client(settings)
+    multi = None
+    if settings.oauth:
+        from bot.oauth import multi_workspace
+
+        multi = multi_workspace(settings, db, client)
+    app = create_app(settings, db, client, multi_workspace=multi)
+    wsgi = TouchbaseWSGI(app, db, signing_secret=settings.slack_signing_secret or "")
+    return Served(app=app, db=db, client=client, wsgi=wsgi)
+
+
 def serve_http(
-    app: App, db: Database, *, signing_secret: str, port: int, host: str = "0.0.0.0", threads: int = 8
+    app: App,
+    db: Database,
+    *,
+    signing_secret: str,
+    port: int,
+    host: str = "0.0.0.0",
+    threads: int = WAITRESS_THREADS,
 ) -> None:
     from waitress import serve
 

@@ -33,13 +33,36 @@ class Settings:
     log_level: str
     port: int
     log_format: str = "text"
+    # OAuth distribution (many workspaces): client id and secret, no bot token.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    # Fernet key encrypting installation tokens at rest (TOUCHBASE_TOKEN_KEY).
+    token_key: str | None = None
+    # PgBouncer in transaction mode in front of PostgreSQL (TOUCHBASE_PGBOUNCER=1).
+    pgbouncer: bool = False
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
+    @property
+    def oauth(self) -> bool:
+        """Installed into many workspaces through OAuth: client id + secret and no bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
+
     def require_slack(self) -> Settings:
         """Check what serving needs: a bot token, and a signing secret in HTTP mode."""
+        if self.oauth:
+            if self.socket_mode:
+                raise SettingsError(
+                    "SLACK_APP_TOKEN: OAuth distribution (SLACK_CLIENT_ID/SLACK_CLIENT_SECRET) serves "
+                    "HTTP mode only; unset SLACK_APP_TOKEN"
+                )
+            if not self.slack_signing_secret:
+                raise SettingsError(
+                    "SLACK_SIGNING_SECRET is required with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET"
+                )
+            return self
         if not self.slack_bot_token:
             raise SettingsError(
                 "SLACK_BOT_TOKEN is required: set it in .env or the environment (see .env.example)"
@@ -103,6 +126,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"TOUCHBASE_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, got {get('TOUCHBASE_LOG_FORMAT')!r}"
         )
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise SettingsError(f"{missing} is required when the other OAuth setting is set")
+    token_key = get("TOUCHBASE_TOKEN_KEY")
+    if token_key:
+        from bot.tokens import check_key
+
+        problem = check_key(token_key)
+        if problem:
+            raise SettingsError(f"TOUCHBASE_TOKEN_KEY {problem}")
+    pgbouncer_text = (get("TOUCHBASE_PGBOUNCER") or "0").lower()
+    if pgbouncer_text not in ("0", "1", "true", "false", "yes", "no"):
+        raise SettingsError("TOUCHBASE_PGBOUNCER must be 1 or 0")
 
     port_text = get("PORT") or "3000"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
@@ -117,6 +154,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         port=int(port_text),
         log_format=log_format,
+        slack_client_id=client_id,
+        slack_client_secret=client_secret,
+        token_key=token_key,
+        pgbouncer=pgbouncer_text in ("1", "true", "yes"),
     )
 
 

@@ -48,25 +48,26 @@ def log_command(
     svc: Services,
     after: AfterAnswer,
 ) -> None:
-    ack()
+    """`/log` alone opens the form; `/log <text>` saves first and answers in the ack itself.
+
+    Acknowledged means saved: the confirmation is the HTTP answer to Slack's request, so a crash
+    after it can't lose the log, and there is no second request that could fail.
+    """
     text = text_of(body).strip()
     if text.lower() in HELP_WORDS:
+        ack()
         respond(text=usage_text(), blocks=notice(usage_text()), response_type="ephemeral")
         return
     actor, user = acting_user(context)
     now = svc.now()
-    channel_id = body.get("channel_id") if isinstance(body.get("channel_id"), str) else None
-    response_url = context.response_url
+    channel_id = as_str(body.get("channel_id"))
     if not text:
-        view = log_view(
-            capture_service.new_log_prefill(user, now=now),
-            user=user,
-            channel_id=channel_id,
-            response_url=response_url,
-        )
+        ack()
+        prefill = capture_service.new_log_prefill(user, now=now)
+        view = log_view(prefill, user=user, channel_id=channel_id, response_url=context.response_url)
         client.views_open(trigger_id=body["trigger_id"], view=view)
         return
-    trigger_id = body.get("trigger_id")
+    trigger_id = as_str(body.get("trigger_id"))
     outcome = capture_service.quick_log(
         svc,
         client,
@@ -74,23 +75,21 @@ def log_command(
         user,
         text,
         now=now,
-        source_ref=f"command:{trigger_id}" if isinstance(trigger_id, str) else None,
+        source_ref=f"command:{trigger_id}" if trigger_id else None,
         after=after,
     )
     if outcome.saved is not None:
         answer, blocks = saved_confirmation(outcome.saved, now=now, edited=False)
-        if respond is not None and response_url:
-            respond(text=answer, blocks=blocks, response_type="ephemeral", replace_original=False)
-        else:
-            tell_user(client, user_id=actor.user_id, channel_id=channel_id, text=answer, blocks=blocks)
+        ack(text=answer, blocks=blocks, response_type="ephemeral")
         return
+    ack()
     assert outcome.prefill is not None
     view = log_view(
         outcome.prefill,
         user=user,
         channel_id=channel_id,
         slack_user_id=outcome.slack_user_id,
-        response_url=response_url,
+        response_url=context.response_url,
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 

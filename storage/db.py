@@ -8,30 +8,74 @@ another writer committed in between, whatever the busy timeout.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from bot.domain.errors import Busy
+
+logger = logging.getLogger("touchbase.db")
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# How long a request waits for a free pooled connection before it is told "busy" when
+# serving: well inside Slack's 3 s to acknowledge, so a starved request still gets an answer.
+SERVING_POOL_TIMEOUT_SECONDS = 2.0
+# Library callers (CLI jobs, tests, benchmarks) keep SQLAlchemy's patient default.
+DEFAULT_POOL_TIMEOUT_SECONDS = 30.0
+DEFAULT_POOL_SIZE = 10
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    """Engines and sessions for one process.
+
+    `pool_size` should cover every thread of the process that can hold a connection at once
+    (see `bot.workers.pool_size_for`); `max_overflow` adds a few for bursts (default: a
+    pool size again, as before). `pgbouncer=True` turns psycopg 3's server-side prepared
+    statements off, which PgBouncer in transaction pooling mode can't carry.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        max_overflow: int | None = None,
+        pool_timeout: float = DEFAULT_POOL_TIMEOUT_SECONDS,
+        pgbouncer: bool = False,
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.pool_size = max(1, pool_size)
+        self.max_overflow = max(0, self.pool_size if max_overflow is None else max_overflow)
+        self.pool_timeout = pool_timeout
+        in_memory = self.is_sqlite and (url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url)
+        pooling = {}
+        if not in_memory:
+            pooling = {
+                "poolclass": QueuePool,
+                "pool_size": self.pool_size,
+                "max_overflow": self.max_overflow,
+                "pool_timeout": pool_timeout,
+            }
         if self.is_sqlite:
             self.engine = create_engine(
                 url,
                 echo=echo,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                **pooling,
             )
             _configure_sqlite(self.engine)
         else:
+            connect_args = {"prepare_threshold": None} if pgbouncer else {}
             self.engine = create_engine(
-                url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **pooling
             )
         self._sqlite_write_lock = threading.Lock()
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
@@ -45,8 +89,20 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._reader.begin() as session:
-            yield session
+        try:
+            with self._reader.begin() as session:
+                yield session
+        except PoolTimeout as error:
+            raise self._busy(error) from error
+
+    def _busy(self, error: PoolTimeout) -> Busy:
+        logger.warning(
+            "database busy: no free connection within %.1fs (pool %d + overflow %d); request refused",
+            self.pool_timeout,
+            self.pool_size,
+            self.max_overflow,
+        )
+        return Busy()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -56,11 +112,17 @@ class Database:
             # instead of polling the file lock (its busy handler backs off up to 100 ms a try,
             # which under load turned 50 ms writes into 2 s waits). Other processes still
             # meet the busy timeout.
-            with self._sqlite_write_lock, self._writer.begin() as session:
-                yield session
+            try:
+                with self._sqlite_write_lock, self._writer.begin() as session:
+                    yield session
+            except PoolTimeout as error:
+                raise self._busy(error) from error
             return
-        with self._writer.begin() as session:
-            yield session
+        try:
+            with self._writer.begin() as session:
+                yield session
+        except PoolTimeout as error:
+            raise self._busy(error) from error
 
     def ping(self) -> bool:
         try:

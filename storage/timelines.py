@@ -188,6 +188,29 @@ def threads_for_contact(db: Database, actor: Actor, contact_id: int) -> list[Thr
         return _thread_records(session, list(threads))
 
 
+def threads_changed_since(db: Database, since: datetime) -> list[tuple[str, int]]:
+    """(team_id, contact_id) of every live thread whose contact's interactions changed since then.
+
+    After a restart this finds the threads whose refresh a crash may have cut short.
+    """
+    with db.read() as session:
+        rows = session.execute(
+            select(TimelineThread.team_id, TimelineThread.contact_id)
+            .where(
+                select(Interaction.id)
+                .where(
+                    Interaction.team_id == TimelineThread.team_id,
+                    Interaction.contact_id == TimelineThread.contact_id,
+                    Interaction.updated_at >= since,
+                )
+                .exists()
+            )
+            .distinct()
+            .order_by(TimelineThread.team_id, TimelineThread.contact_id)
+        ).all()
+    return [(team_id, contact_id) for team_id, contact_id in rows]
+
+
 def get_thread(db: Database, actor: Actor, thread_id: int) -> ThreadRecord:
     with db.read() as session:
         return _thread_records(session, [_load_thread(session, actor, thread_id)])[0]

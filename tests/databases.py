@@ -27,6 +27,9 @@ TABLES = (
     "interactions",
     "contacts",
     "workspaces",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 )
 
 ID_TABLES = ("timeline_replies", "timeline_threads", "digest_deliveries", "interactions", "contacts")

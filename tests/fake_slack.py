@@ -91,6 +91,14 @@ class FakeSlack:
         self._view_counter = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # OAuth (oauth.v2.access): tokens issued per workspace, refresh tokens not yet used.
+        self.client_id = "111.222"
+        self.client_secret = "fake-client-secret"
+        self.token_rotation = False  # issue expiring tokens with refresh tokens
+        self.token_lifetime = 43200  # seconds, as Slack's rotated tokens (12 h)
+        self._token_teams: dict[str, str] = {}  # access token -> team id
+        self._refresh_tokens: dict[str, str] = {}  # unused refresh token -> team id
+        self._token_counter = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -293,18 +301,25 @@ class FakeSlack:
             time.sleep(delay)
 
         webhook = method.startswith(WEBHOOK_PREFIXES)
+        if method == "oauth.v2.access":
+            return 200, self._oauth_v2_access(args, headers), {}
         authorization = headers.get("authorization", "")
         token = authorization.removeprefix("Bearer ")
         with self._lock:
             rejected = self._rejected_tokens.get(token)
         if not webhook and rejected:
             return 200, {"ok": False, "error": rejected}, {}
-        # apps.connections.open takes only an app-level token (xapp-), every other method a bot token.
-        wanted = "Bearer xapp-" if method == "apps.connections.open" else "Bearer xoxb-"
+        # apps.connections.open takes only an app-level token (xapp-), every other method a bot
+        # token (rotated ones start xoxe.xoxb-).
+        wanted = (
+            ("Bearer xapp-",) if method == "apps.connections.open" else ("Bearer xoxb-", "Bearer xoxe.xoxb-")
+        )
         if not webhook and not authorization.startswith(wanted):
-            if authorization.startswith(("Bearer xoxb-", "Bearer xapp-")):
+            if authorization.startswith(("Bearer xoxb-", "Bearer xapp-", "Bearer xoxe.xoxb-")):
                 return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
             return 200, {"ok": False, "error": "invalid_auth" if authorization else "not_authed"}, {}
+        if not webhook and self._revoked(token):
+            return 200, {"ok": False, "error": "token_revoked"}, {}
 
         rule = self._take_rule(method)
         if rule is not None and not (rule.status == 200 and rule.body is None):
@@ -324,10 +339,83 @@ class FakeSlack:
             return 200, {"ok": True}, dict(rule.headers) if rule else {}
         answer = _ANSWERS.get(method)
         body = answer(self, args) if answer else {"ok": True}
+        if method == "auth.test":
+            body["team_id"] = self.team_for_token(token) or body["team_id"]
         extra = dict(rule.headers) if rule else {}
         if method == "auth.test":
             extra.setdefault("x-oauth-scopes", self.scopes)
         return 200, body, extra
+
+    # ------------------------------------------------------------------ OAuth
+
+    def team_for_token(self, token: str) -> str | None:
+        """The workspace an issued token belongs to (None for tokens the fake did not issue)."""
+        with self._lock:
+            return self._token_teams.get(token)
+
+    def revoke_team(self, team_id: str) -> None:
+        """Uninstall: every token issued to the workspace stops working."""
+        with self._lock:
+            for token, team in list(self._token_teams.items()):
+                if team == team_id:
+                    self._token_teams[token] = f"revoked:{team_id}"
+
+    def _revoked(self, token: str) -> bool:
+        with self._lock:
+            return self._token_teams.get(token, "").startswith("revoked:")
+
+    def _issue(self, team_id: str) -> dict[str, Any]:
+        with self._changed:
+            self._token_counter += 1
+            n = self._token_counter
+            prefix = "xoxe.xoxb-" if self.token_rotation else "xoxb-"
+            token = f"{prefix}{team_id}-{n}"
+            self._token_teams[token] = team_id
+            issued: dict[str, Any] = {"access_token": token, "token_type": "bot"}
+            if self.token_rotation:
+                refresh = f"xoxe-1-{team_id}-{n}"
+                self._refresh_tokens[refresh] = team_id
+                issued.update({"refresh_token": refresh, "expires_in": self.token_lifetime})
+            return issued
+
+    def _oauth_v2_access(self, args: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        """Exchange a code (``code-<TEAM_ID>``) for a bot token, or a refresh token for a new one.
+
+        Client credentials come as HTTP basic auth (slack_sdk) or as arguments. A refresh
+        token works once, as Slack's do.
+        """
+        import base64
+
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        auth = headers.get("authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        if client_id != self.client_id or client_secret != self.client_secret:
+            return {
+                "ok": False,
+                "error": "invalid_client_id" if client_id != self.client_id else "bad_client_secret",
+            }
+        if args.get("grant_type") == "refresh_token":
+            with self._changed:
+                team_id = self._refresh_tokens.pop(str(args.get("refresh_token")), None)
+            if team_id is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return {"ok": True, "team": {"id": team_id}, "enterprise": None, **self._issue(team_id)}
+        code = str(args.get("code") or "")
+        if not code.startswith("code-"):
+            return {"ok": False, "error": "invalid_code"}
+        team_id = code.removeprefix("code-")
+        return {
+            "ok": True,
+            "app_id": "A111",
+            "authed_user": {"id": "UINSTALLER"},
+            "scope": "commands,chat:write,im:write,users:read,users:read.email",
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": team_id, "name": f"Team {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **self._issue(team_id),
+        }
 
     # ------------------------------------------------------------------ default answers
 

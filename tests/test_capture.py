@@ -167,11 +167,14 @@ def test_contact_picker_offers_ranked_matches_and_create(touchbase):
 
 def test_quick_log_saves_and_answers_with_the_card(touchbase):
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=FROZEN_NOW)
-    status, _, _ = touchbase.slack.command("/log", "Jane Doe call yesterday 3pm 30m pricing follow-up")
+    status, _, body = touchbase.slack.command("/log", "Jane Doe call yesterday 3pm 30m pricing follow-up")
     assert status == 200
-    [answer] = wait_responses(touchbase.fake)
-    check_blocks(answer.args["blocks"])
-    assert "Jane Doe" in _blocks_text(answer.args["blocks"])
+    # Saved before the ack, and answered in it: no second request that could fail.
+    answer = json.loads(body)
+    assert answer["response_type"] == "ephemeral"
+    check_blocks(answer["blocks"])
+    assert "Jane Doe" in _blocks_text(answer["blocks"])
+    assert [c for c in touchbase.fake.calls() if c.method.startswith("response/")] == []
     [saved] = _interactions(touchbase.db)
     assert (saved.contact_id, saved.type, saved.duration_minutes) == (jane.id, "call", 30)
     assert saved.summary == "pricing follow-up" and saved.source == "command"
@@ -181,8 +184,8 @@ def test_quick_log_saves_and_answers_with_the_card(touchbase):
 
 def test_quick_log_with_a_mention_creates_the_contact_from_slack(touchbase):
     touchbase.fake.set_user("U222", real_name="Ana Lima", profile={"email": "ana@example.com"})
-    touchbase.slack.command("/log", "<@U222|ana> coffee last tuesday")
-    wait_responses(touchbase.fake)
+    status, _, body = touchbase.slack.command("/log", "<@U222|ana> coffee last tuesday")
+    assert status == 200 and "Logged meeting" in json.loads(body)["text"]
     contact = find_contact_by_slack_user(touchbase.db, ME, "U222")
     assert contact.name == "Ana Lima" and contact.email == "ana@example.com"
     [saved] = _interactions(touchbase.db)

@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, Engine, create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from bot.installations import oauth_metadata
 from storage.db import Database
 from storage.migrate import alembic_config, current_revision, upgrade
 from storage.models import Base
@@ -57,11 +58,19 @@ def empty_url(request, tmp_path) -> Iterator[str]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def expected_metadata():
+    """The models' tables plus the OAuth stores' (slack-sdk defines those; migration 0003 creates them)."""
+    combined = Base.metadata.__class__()
+    for table in [*Base.metadata.sorted_tables, *oauth_metadata().sorted_tables]:
+        table.to_metadata(combined)
+    return combined
+
+
 def schema_differences(url: str) -> list:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            return compare_metadata(MigrationContext.configure(conn), expected_metadata())
     finally:
         engine.dispose()
 
@@ -91,7 +100,7 @@ def reflected(url: str, what: str) -> dict[str, set]:
 
 def declared(what: str) -> dict[str, set]:
     result: dict[str, set] = {}
-    for table in Base.metadata.sorted_tables:
+    for table in expected_metadata().sorted_tables:
         if what == "checks":
             result[table.name] = {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
         else:

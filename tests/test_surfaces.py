@@ -19,6 +19,7 @@ from storage.contacts import ContactDraft, create_contact, get_contact
 from storage.interactions import InteractionDraft, create_interaction
 from storage.timelines import remember_reply, start_thread
 from tests.app_harness import FROZEN_NOW, RunningApp, ServedApp, wait_responses
+from tests.app_harness import test_settings as settings_for
 from tests.blockkit import check_view
 from tests.modal_submit import submission
 from tests.slack_requests import SlackSender
@@ -399,3 +400,42 @@ def test_snooze_from_app_home_republishes_home_without_that_contact(touchbase):
     republished = json.dumps(touchbase.fake.wait_for("views.publish", count=2)[-1].args["view"])
     # Sam's snooze menu (value "<id>:7") is gone from the overdue list; Sue's is still there.
     assert f'"{sam.id}:7"' not in republished and f'"{_sue.id}:7"' in republished
+
+
+# --- a crash between the answer and the refresh is repaired at restart ----------------------
+
+
+def test_threads_a_crash_left_stale_are_refreshed_when_the_scheduler_starts(touchbase):
+    """Side effects run after the answer; a process killed in between leaves a thread stale.
+
+    The scheduler's first job after a start re-renders every thread of contacts changed in the
+    last half hour, so the thread shows the change although its refresh never ran."""
+    from bot.services import Services
+    from bot.services.timeline import repair_timelines
+    from bot.services.users import UserDirectory
+    from storage.interactions import InteractionChanges, update_interaction
+
+    jane = _contact(touchbase.db)
+    record = _log(touchbase.db, jane, NOW - timedelta(days=1), summary="before the crash")
+    _live_thread(touchbase.db, jane, record)
+    other = _contact(touchbase.db, "Old News")
+    old = _log(touchbase.db, other, NOW - timedelta(days=40))
+    _live_thread(touchbase.db, other, old)
+    touchbase.clock.advance(hours=2)  # Old News's interaction is well outside the window now
+    # Saved, answered, then killed: the refresh that was queued never ran.
+    update_interaction(
+        touchbase.db, ME, record.id, InteractionChanges(summary="after the crash"), now=touchbase.clock()
+    )
+    assert touchbase.fake.calls("chat.update") == []
+
+    svc = Services(
+        settings=settings_for(touchbase.db.url, touchbase.fake.url),
+        db=touchbase.db,
+        users=UserDirectory(touchbase.app.client),
+        clock=touchbase.clock,
+        timeline_pace_seconds=0,
+    )
+    assert repair_timelines(svc, lambda team: touchbase.app.client, now=touchbase.clock()) == 1
+    updates = touchbase.fake.calls("chat.update")
+    assert {u.args["ts"] for u in updates} == {"1700000000.000100", "1700000000.000200"}
+    assert "after the crash" in json.dumps([u.args["blocks"] for u in updates])

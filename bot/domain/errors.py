@@ -33,3 +33,12 @@ class Invalid(DomainError):
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
         self.fields = dict(fields)
+
+
+class Busy(DomainError):
+    """Every database connection stayed taken past the pool's short wait: try again shortly."""
+
+    MESSAGE = "Touchbase is busy, try again in a moment."
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)

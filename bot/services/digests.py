@@ -56,6 +56,17 @@ SKIP_ERRORS = frozenset(
 # users.info errors meaning the person is gone: remember UTC so we stop asking every tick.
 GONE_USER_ERRORS = frozenset({"user_not_found", "user_disabled", "account_inactive"})
 RETRY_DELAY = timedelta(minutes=15)
+# In OAuth mode each workspace has its own token: `client` may be a callable giving a
+# workspace's client (bot.oauth.TeamClients), or None for a workspace not installed (any more).
+ClientSource = WebClient | Callable[[str], WebClient | None]
+
+
+def client_for(client: ClientSource | None, team_id: str) -> WebClient | None:
+    if client is None or isinstance(client, WebClient):
+        return client
+    return client(team_id)
+
+
 DEFAULT_CONCURRENCY = 8
 
 SENT = "sent"
@@ -89,7 +100,7 @@ class DigestRunReport:
 
 def run_digests(
     db: Database,
-    client: WebClient | None,
+    client: ClientSource | None,
     *,
     now: datetime,
     worker_id: str,
@@ -145,12 +156,17 @@ def run_digests(
     return report
 
 
-def learn_time_zones(db: Database, client: WebClient, *, now: datetime, only_user: str | None = None) -> int:
+def learn_time_zones(
+    db: Database, client: ClientSource, *, now: datetime, only_user: str | None = None
+) -> int:
     """Ask Slack (users.info) for the zone of each owner of stale contacts we don't know yet."""
     learned = 0
     for team_id, user_id in owners_without_tz(db, now, only_user=only_user):
+        team_client = client_for(client, team_id)
+        if team_client is None:
+            continue  # not installed there: nobody to DM
         try:
-            user = client.users_info(user=user_id)["user"]
+            user = team_client.users_info(user=user_id)["user"]
         except SlackApiError as error:
             code = error.response.get("error")
             if code in GONE_USER_ERRORS:
@@ -176,9 +192,19 @@ def preview_digest(db: Database, key: DigestKey, *, now: datetime) -> str | None
 
 
 def send_digest(
-    db: Database, client: WebClient, key: DigestKey, *, now: datetime, worker_id: str, report: DigestRunReport
+    db: Database,
+    clients: ClientSource,
+    key: DigestKey,
+    *,
+    now: datetime,
+    worker_id: str,
+    report: DigestRunReport,
 ) -> None:
     """Claim one user's digest and DM it; another process holding the claim means do nothing."""
+    client = client_for(clients, key.team_id)
+    if client is None:
+        logger.debug("digest %s: the workspace has no installation; not sending", key)
+        return
     if not claim_digest(db, *key, worker_id, now=now):
         return
     try:
@@ -210,7 +236,7 @@ def send_digest(
 
 def run_team_digests(
     db: Database,
-    client: WebClient | None,
+    client: ClientSource | None,
     *,
     now: datetime,
     worker_id: str,
@@ -228,6 +254,9 @@ def run_team_digests(
             continue
         assert client is not None  # only a dry run goes without one
         key = DigestKey(due.team_id, TEAM_DIGEST_USER, due.local_date)
+        team_client = client_for(client, due.team_id)
+        if team_client is None:
+            continue
         if not claim_digest(db, *key, worker_id, now=now):
             continue
         try:
@@ -236,7 +265,7 @@ def run_team_digests(
             logger.exception("team digest for %s: preparing it failed", due.team_id)
             _fail(db, key, worker_id, repr(error), now + RETRY_DELAY, report)
             continue
-        _post(db, client, key, due.channel_id, text, blocks, now=now, worker_id=worker_id, report=report)
+        _post(db, team_client, key, due.channel_id, text, blocks, now=now, worker_id=worker_id, report=report)
 
 
 def _post(

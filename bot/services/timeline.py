@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -39,6 +39,7 @@ from storage.timelines import (
     month_interactions,
     remember_reply,
     start_thread,
+    threads_changed_since,
     threads_for_contact,
 )
 
@@ -237,3 +238,28 @@ def _refresh_thread(
             logger.warning(
                 "timeline %s month %s not refreshed: %s", thread.id, month, error.response.get("error")
             )
+
+
+# How far back a restart looks for timeline refreshes a crash may have cut short.
+REPAIR_WINDOW = timedelta(minutes=30)
+
+
+def repair_timelines(
+    svc: Services, client_for: Callable[[str], WebClient | None], *, now: datetime
+) -> int:
+    """Re-render every thread of contacts changed in the last REPAIR_WINDOW; returns how many contacts.
+
+    Refreshes run after the user's answer, so a process killed in between leaves a thread stale.
+    The scheduler runs this once at start: a whole refresh (every month shown) repairs whatever was
+    cut short. Threads are only read and updated, so repairing one that was fine costs a few calls.
+    """
+    repaired = 0
+    for team_id, contact_id in threads_changed_since(svc.db, now - REPAIR_WINDOW):
+        client = client_for(team_id)
+        if client is None:
+            continue  # the workspace uninstalled the app
+        refresh_timelines(client, svc, Actor(team_id=team_id, user_id=""), {contact_id}, None, now=now)
+        repaired += 1
+    if repaired:
+        logger.info("repaired the timeline threads of %d contact(s) changed before the restart", repaired)
+    return repaired
