@@ -244,9 +244,7 @@ def _refresh_thread(
 REPAIR_WINDOW = timedelta(minutes=30)
 
 
-def repair_timelines(
-    svc: Services, client_for: Callable[[str], WebClient | None], *, now: datetime
-) -> int:
+def repair_timelines(svc: Services, client_for: Callable[[str], WebClient | None], *, now: datetime) -> int:
     """Re-render every thread of contacts changed in the last REPAIR_WINDOW; returns how many contacts.
 
     Refreshes run after the user's answer, so a process killed in between leaves a thread stale.
