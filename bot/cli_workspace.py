@@ -18,7 +18,11 @@ TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,31}$")
 
 
 def add_workspace_commands(subparsers) -> None:
-    workspace = subparsers.add_parser("workspace", help="one workspace's data (OAuth installs)")
+    workspace = subparsers.add_parser(
+        "workspace",
+        help="one workspace's data (OAuth installs)",
+        description="Act on one workspace's data, by its team id (OAuth installs).",
+    )
     actions = workspace.add_subparsers(dest="workspace_command", required=True, metavar="ACTION")
     purge = actions.add_parser(
         "purge",
