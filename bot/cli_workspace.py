@@ -21,7 +21,7 @@ def add_workspace_commands(subparsers) -> None:
     workspace = subparsers.add_parser(
         "workspace",
         help="one workspace's data (OAuth installs)",
-        description="Act on one workspace's data, by its team id (OAuth installs).",
+        description="Manage one workspace's data in a Touchbase that serves several workspaces.",
     )
     actions = workspace.add_subparsers(dest="workspace_command", required=True, metavar="ACTION")
     purge = actions.add_parser(

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import browse, capture, contacts, errors, home, interactions, options, timeline
+from handlers import browse, capture, contacts, errors, home, interactions, options, timeline, workflow
 
 
 def register(app: App) -> None:
@@ -14,3 +14,4 @@ def register(app: App) -> None:
     timeline.register(app)
     options.register(app)
     home.register(app)
+    workflow.register(app)

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.interactions import saved_confirmation
+from blocks.message_metadata import interaction_metadata
 from blocks.messages import notice
 from bot.domain.quicklog import usage_text
 from bot.services import AfterAnswer, Services
@@ -153,4 +154,11 @@ def submit_log_modal(
     if form.surfaces.detail_view_id:
         return  # edited from the detail view: it re-renders (and the list behind it), that's the answer
     text, blocks = saved_confirmation(saved.record, now=now, edited=saved.edited)
-    tell_user(client, user_id=actor.user_id, channel_id=log_channel(view), text=text, blocks=blocks)
+    tell_user(
+        client,
+        user_id=actor.user_id,
+        channel_id=log_channel(view),
+        text=text,
+        blocks=blocks,
+        metadata=interaction_metadata(saved.record),
+    )

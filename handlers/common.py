@@ -165,8 +165,12 @@ def tell_user(
     channel_id: str | None,
     text: str,
     blocks: list | None = None,
+    metadata: dict | None = None,
 ) -> None:
-    """An ephemeral message where the user is, or a DM when the app can't post there."""
+    """An ephemeral message where the user is, or a DM when the app can't post there.
+
+    `metadata` (Slack message metadata) goes with the DM only: chat.postEphemeral takes none.
+    """
     if channel_id:
         try:
             client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
@@ -174,7 +178,7 @@ def tell_user(
         except SlackApiError as error:
             logger.info("ephemeral in %s failed (%s); sending a DM", channel_id, error.response.get("error"))
     dm = client.conversations_open(users=user_id)["channel"]["id"]
-    client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+    client.chat_postMessage(channel=dm, text=text, blocks=blocks, metadata=metadata)
 
 
 def reply(
@@ -186,6 +190,7 @@ def reply(
     text: str,
     blocks: list | None = None,
     replace: bool = True,
+    metadata: dict | None = None,
 ) -> None:
     """Answer where the click came from: replace the user's own private card, else say it privately.
 
@@ -198,7 +203,14 @@ def reply(
             text=text, blocks=blocks, replace_original=replace and private_card, response_type="ephemeral"
         )
     else:
-        tell_user(client, user_id=user_id, channel_id=clicked_channel(body), text=text, blocks=blocks)
+        tell_user(
+            client,
+            user_id=user_id,
+            channel_id=clicked_channel(body),
+            text=text,
+            blocks=blocks,
+            metadata=metadata,
+        )
 
 
 def show_modal(client: WebClient, body: dict, view: dict) -> None:

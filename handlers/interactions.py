@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.interactions import deleted_card, interaction_card
+from blocks.message_metadata import interaction_metadata
 from blocks.metadata import encode_metadata
 from bot.domain.errors import DomainError
 from bot.services import AfterAnswer, Services
@@ -84,7 +85,15 @@ def delete_interaction(
     if surfaces.detail_view_id:
         return  # the detail view re-renders (deleted, with Undo) right after, then the list
     text = f"Deleted {record.type} with {record.contact_name}."
-    reply(body, respond, client, actor.user_id, text=text, blocks=deleted_card(record, now=now))
+    reply(
+        body,
+        respond,
+        client,
+        actor.user_id,
+        text=text,
+        blocks=deleted_card(record, now=now),
+        metadata=interaction_metadata(record),
+    )
 
 
 def undo_delete(
@@ -106,7 +115,15 @@ def undo_delete(
     if surfaces.detail_view_id or surfaces.list:
         return  # the view it was undone from re-renders right after
     text = f"Restored {record.type} with {record.contact_name}."
-    reply(body, respond, client, actor.user_id, text=text, blocks=interaction_card(record, now=now))
+    reply(
+        body,
+        respond,
+        client,
+        actor.user_id,
+        text=text,
+        blocks=interaction_card(record, now=now),
+        metadata=interaction_metadata(record),
+    )
 
 
 def row_menu(

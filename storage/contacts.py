@@ -477,3 +477,31 @@ def resolve_contact(
     if not exact and len(matches) == 1 and matches[0].score >= 0.8:
         return matches[0].contact, matches
     return None, matches
+
+
+def contacts_by_email_or_exact_name(
+    db: Database, actor: Actor, text: str, *, limit: int = 2
+) -> list[ContactRecord]:
+    """Contacts of the actor's workspace with this email (case-insensitive), or else this exact name.
+
+    The name is compared folded (`name_key`): case, accents and spacing don't matter, spelling does.
+    An email matches at most one contact; a name may match several (the caller tells them apart).
+    """
+    text = " ".join((text or "").split())
+    if not text:
+        return []
+    with db.read() as session:
+        cadence = default_cadence(session, actor.team_id)
+        if "@" in text:
+            found = session.scalars(
+                select(Contact).where(Contact.team_id == actor.team_id, Contact.email == text.lower())
+            ).first()
+            if found is not None:
+                return [to_record(found, cadence)]
+        named = session.scalars(
+            select(Contact)
+            .where(Contact.team_id == actor.team_id, Contact.name_key == name_key(text))
+            .order_by(Contact.id)
+            .limit(limit)
+        ).all()
+        return [to_record(contact, cadence) for contact in named]

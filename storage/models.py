@@ -122,7 +122,7 @@ class Interaction(Base):
         Index(None, "team_id", "occurred_at", "id"),
         Index(None, "team_id", "logged_by", "occurred_at", "id"),
         CheckConstraint("type IN ('call', 'email', 'meeting', 'message', 'note', 'other')", name="type"),
-        CheckConstraint("source IN ('command', 'modal', 'shortcut', 'import')", name="source"),
+        CheckConstraint("source IN ('command', 'modal', 'shortcut', 'import', 'workflow')", name="source"),
         CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 1440", name="duration"),
     )
 

@@ -28,9 +28,12 @@ from zoneinfo import ZoneInfo
 __all__ = ["Call", "FakeSlack"]
 
 # Arguments that slack_sdk (or Bolt) may send as JSON text inside a form body or a JSON body.
-JSON_ARGS = ("blocks", "view", "attachments", "user_auth_blocks", "metadata")
+JSON_ARGS = ("blocks", "view", "attachments", "user_auth_blocks", "metadata", "outputs")
 # Paths that are not Web API methods: no bot token needed, any JSON body accepted.
 WEBHOOK_PREFIXES = ("response/", "hooks/")
+# Tokens the fake accepts: bot tokens, and the just-in-time token of a workflow step
+# (`bot_access_token` of a `function_executed` event, which Bolt puts on the listener's client).
+TOKEN_PREFIXES = ("Bearer xoxb-", "Bearer xoxe.xoxb-", "Bearer xwfp-")
 
 DEFAULT_SCOPES = (
     "chat:write,commands,users:read,users:read.email,im:write,channels:read,groups:read,"
@@ -310,12 +313,10 @@ class FakeSlack:
         if not webhook and rejected:
             return 200, {"ok": False, "error": rejected}, {}
         # apps.connections.open takes only an app-level token (xapp-), every other method a bot
-        # token (rotated ones start xoxe.xoxb-).
-        wanted = (
-            ("Bearer xapp-",) if method == "apps.connections.open" else ("Bearer xoxb-", "Bearer xoxe.xoxb-")
-        )
+        # token (rotated ones start xoxe.xoxb-) or a workflow step's just-in-time token (xwfp-).
+        wanted = ("Bearer xapp-",) if method == "apps.connections.open" else TOKEN_PREFIXES
         if not webhook and not authorization.startswith(wanted):
-            if authorization.startswith(("Bearer xoxb-", "Bearer xapp-", "Bearer xoxe.xoxb-")):
+            if authorization.startswith(("Bearer xapp-", *TOKEN_PREFIXES)):
                 return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
             return 200, {"ok": False, "error": "invalid_auth" if authorization else "not_authed"}, {}
         if not webhook and self._revoked(token):
@@ -482,7 +483,7 @@ class FakeSlack:
 
     def _update(self, args: dict[str, Any]) -> dict[str, Any]:
         message = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id}
-        for key in ("text", "blocks", "attachments"):
+        for key in ("text", "blocks", "attachments", "metadata"):
             if key in args:
                 message[key] = args[key]
         return {
@@ -540,6 +541,17 @@ class FakeSlack:
             result["external_id"] = args["external_id"]
         return {"ok": True, "view": result}
 
+    def _complete_function(self, args: dict[str, Any], *, needs: str) -> dict[str, Any]:
+        """functions.completeSuccess (`outputs`) / functions.completeError (`error`), as Slack checks them."""
+        if not args.get("function_execution_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        value = args.get(needs)
+        if needs == "outputs" and not isinstance(value, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if needs == "error" and not (isinstance(value, str) and value):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
+
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "ok": True,
@@ -588,6 +600,8 @@ _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "views.push": FakeSlack._views,
     "views.update": FakeSlack._views,
     "views.publish": FakeSlack._views,
+    "functions.completeSuccess": lambda fake, args: fake._complete_function(args, needs="outputs"),
+    "functions.completeError": lambda fake, args: fake._complete_function(args, needs="error"),
 }
 
 

@@ -287,6 +287,38 @@ class SlackSender:
             "event_context": f"4-fake-{n}",
         }
 
+    def function_executed_event(
+        self,
+        callback_id: str,
+        inputs: dict[str, Any],
+        *,
+        execution_id: str | None = None,
+        bot_access_token: str = "xwfp-step-token",
+    ) -> dict[str, Any]:
+        """A `function_executed` event: Workflow Builder runs one of the app's custom steps."""
+        n = _next()
+        return {
+            "type": "function_executed",
+            "function": {
+                "id": f"Fn{n:06d}",
+                "callback_id": callback_id,
+                "title": callback_id,
+                "description": "",
+                "type": "app",
+                "input_parameters": [],
+                "output_parameters": [],
+                "app_id": self.api_app_id,
+                "date_created": 1700000000,
+                "date_updated": 1700000000,
+                "date_deleted": 0,
+            },
+            "inputs": copy.deepcopy(inputs),
+            "function_execution_id": execution_id or f"Fx{n:08d}",
+            "workflow_execution_id": f"Wx{n:08d}",
+            "event_ts": _now_ts(),
+            "bot_access_token": bot_access_token,
+        }
+
     def _view(self, view: dict[str, Any], *, require_callback_id: bool) -> dict[str, Any]:
         if require_callback_id and "callback_id" not in view:
             raise ValueError("a submitted view needs a callback_id")
@@ -401,6 +433,19 @@ class SlackSender:
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
         return self.post(json_body(envelope), JSON, headers=extra)
+
+    def function_executed(
+        self,
+        callback_id: str,
+        inputs: dict[str, Any],
+        *,
+        execution_id: str | None = None,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> tuple[int, dict[str, str], str]:
+        """Send a `function_executed` event (the same `execution_id` again is a redelivery)."""
+        event = self.function_executed_event(callback_id, inputs, execution_id=execution_id)
+        return self.event(event, event_id=event_id, retry_num=retry_num)
 
     def url_verification(self, challenge: str = "challenge-token") -> tuple[int, dict[str, str], str]:
         body = {"token": self.verification_token, "challenge": challenge, "type": "url_verification"}

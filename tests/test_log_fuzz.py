@@ -62,7 +62,11 @@ def test_any_log_text_is_answered_without_an_error(touchbase_sqlite, text):
     fake = touchbase_sqlite.fake
     before = len(_answers(fake))
     status, _, body = touchbase_sqlite.slack.command("/log", text)
-    assert status == 200 and body == ""
+    assert status == 200
+    if body:
+        # A quick log that saves is answered in the acknowledgement itself.
+        assert "went wrong" not in body, text
+        return
     deadline = time.monotonic() + 10
     while len(_answers(fake)) == before:
         assert time.monotonic() < deadline, f"no answer to /log {text!r}"

@@ -73,3 +73,66 @@ def test_every_declared_surface_has_a_listener(manifest, touchbase):
         assert status == 200, (shortcut["callback_id"], body)
     status, _, body = touchbase.slack.event({"type": "app_home_opened", "user": "U111", "tab": "home"})
     assert status == 200, body
+
+
+# Workflow Builder steps as PRODUCT.md fixes them: input/output name -> (type, required).
+CONTRACT_STEPS = {
+    "log_interaction_step": (
+        {
+            "contact": ("string", True),
+            "interaction_type": ("string", True),
+            "summary": ("string", True),
+            "notes": ("string", False),
+            "occurred_at": ("slack#/types/timestamp", False),
+            "logged_by": ("slack#/types/user_id", True),
+        },
+        {"interaction_id": ("string", True), "contact_name": ("string", True)},
+    ),
+    "contact_status_step": (
+        {"contact": ("string", True)},
+        {
+            "contact_name": ("string", True),
+            "last_contacted_at": ("slack#/types/timestamp", True),
+            "is_stale": ("boolean", True),
+            "owner": ("slack#/types/user_id", True),
+        },
+    ),
+}
+
+
+def _parameters(declared: dict) -> dict:
+    return {name: (p["type"], p.get("is_required", False)) for name, p in declared.items()}
+
+
+def test_workflow_steps_are_declared_as_the_contract_says(manifest):
+    functions = manifest["functions"]
+    assert set(functions) == set(CONTRACT_STEPS)
+    for callback_id, (inputs, outputs) in CONTRACT_STEPS.items():
+        declared = functions[callback_id]
+        assert declared["title"] and declared["description"]
+        assert _parameters(declared["input_parameters"]) == inputs, callback_id
+        assert _parameters(declared["output_parameters"]) == outputs, callback_id
+        for parameter in [*declared["input_parameters"].values(), *declared["output_parameters"].values()]:
+            assert parameter["title"] and parameter["description"]
+    if SCHEMA.exists():
+        # The hermes schema leaves a parameter's type open; Slack's own list of types is here.
+        schema = json.loads(SCHEMA.read_text())
+        known = set(schema["definitions"]["slack-functions.parameter"]["properties"]["type"]["enum"])
+        used = {
+            t for inputs, outputs in CONTRACT_STEPS.values() for t, _ in [*inputs.values(), *outputs.values()]
+        }
+        assert used <= known
+    # What Slack requires of an app with custom steps run by its own server.
+    settings = manifest["settings"]
+    assert settings["org_deploy_enabled"] is True
+    assert settings["function_runtime"] == "remote"
+    assert "function_executed" in settings["event_subscriptions"]["bot_events"]
+
+
+def test_every_declared_step_has_a_listener_that_completes_it(manifest, touchbase):
+    for n, callback_id in enumerate(manifest["functions"]):
+        execution_id = f"FxManifest{n}"
+        status, _, body = touchbase.slack.function_executed(callback_id, {}, execution_id=execution_id)
+        assert status == 200, (callback_id, body)
+        calls = touchbase.fake.wait_for("functions.completeError", count=n + 1)
+        assert calls[n].args["function_execution_id"] == execution_id

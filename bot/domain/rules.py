@@ -10,7 +10,8 @@ from bot.domain.records import Actor
 INTERACTION_TYPES = ("call", "email", "meeting", "message", "note", "other")
 # A note records something about a contact without being in touch with them.
 CONTACT_TYPES = tuple(t for t in INTERACTION_TYPES if t != "note")
-SOURCES = ("command", "modal", "shortcut", "import")
+# Where an interaction came from; "workflow" is a Workflow Builder step (log_interaction_step).
+SOURCES = ("command", "modal", "shortcut", "import", "workflow")
 DEFAULT_CADENCE_DAYS = 30
 
 SUMMARY_MAX_CHARS = 300

@@ -287,6 +287,28 @@ def save_form(
     return Saved(record, created=created)
 
 
+def log_interaction(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    draft: InteractionDraft,
+    *,
+    now: datetime,
+    after: AfterAnswer,
+) -> Saved:
+    """Log one interaction for an already chosen contact (a workflow step, say), as `actor`.
+
+    The same validation and side effects as /log: Invalid before anything is saved; the timeline
+    threads of the contact refreshed after the answer. A repeated `source_ref` saves once.
+    """
+    record, created = create_interaction(svc.db, actor, draft, now=now)
+    if created:
+        after_interactions_changed(
+            after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+        )
+    return Saved(record, created=created)
+
+
 def _contact_from_form(
     svc: Services, client: WebClient, actor: Actor, form: LogForm, *, now: datetime
 ) -> int:

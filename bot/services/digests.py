@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.digest import digest_message, digest_text, team_digest_message, team_digest_text
+from blocks.message_metadata import digest_metadata
 from bot.domain.records import Actor
 from storage.db import Database
 from storage.deliveries import (
@@ -227,7 +228,17 @@ def send_digest(
     if channel != cached:
         remember_dm_channel(db, key.team_id, key.user_id, channel, now=now)
     outcome = _post(
-        db, client, key, channel, text, blocks, now=now, worker_id=worker_id, report=report, count=total
+        db,
+        client,
+        key,
+        channel,
+        text,
+        blocks,
+        now=now,
+        worker_id=worker_id,
+        report=report,
+        count=total,
+        metadata=digest_metadata(key.user_id, stale),
     )
     if outcome == "channel_not_found" and cached:
         # The remembered DM channel is gone; open a fresh one next time.
@@ -280,6 +291,7 @@ def _post(
     worker_id: str,
     report: DigestRunReport,
     count: int = 0,
+    metadata: dict | None = None,
 ) -> str | None:
     """Post and record the outcome; returns the Slack error code if Slack refused."""
     if not mark_sending(db, *key, worker_id):
@@ -287,7 +299,12 @@ def _post(
         return None
     try:
         client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata=metadata,
         )
     except SlackApiError as error:
         # Slack answered with an error, so nothing was posted: a retry can't duplicate.

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.digest import digest_caught_up_message, digest_message
+from blocks.message_metadata import digest_metadata
 from blocks.metadata import encode_metadata
 from bot.domain.records import Actor
 from bot.services import AfterAnswer, Services
@@ -82,7 +83,13 @@ def refresh_digest(svc: Services, client: WebClient, actor: Actor, ref: DigestRe
         text, blocks = digest_message(actor.user_id, stale, total, now=now)
     else:
         text, blocks = digest_caught_up_message()
-    client.chat_update(channel=ref.channel_id, ts=ref.ts, text=text, blocks=blocks)
+    client.chat_update(
+        channel=ref.channel_id,
+        ts=ref.ts,
+        text=text,
+        blocks=blocks,
+        metadata=digest_metadata(actor.user_id, stale),
+    )
 
 
 def refresh_list(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from blocks.message_metadata import month_reply_metadata, timeline_metadata
 from blocks.timeline import (
     TIMELINE_ITEMS_MAX,
     MonthGroup,
@@ -96,7 +97,9 @@ def post_timeline(
     history = contact_history(svc.db, actor, contact_id, max_items=TIMELINE_ITEMS_MAX)
     months, shown = _window(history, tz)
     text, blocks = timeline_parent(history, now=now, shown=shown, months_in=tz.key)
-    channel, thread_ts, in_dm = _post_parent(client, actor.user_id, channel_id, text, blocks)
+    channel, thread_ts, in_dm = _post_parent(
+        client, actor.user_id, channel_id, text, blocks, timeline_metadata(contact_id)
+    )
     # Remembered before the replies go out, so a change made meanwhile already reaches this thread.
     thread_id = start_thread(svc.db, actor, contact_id, channel, thread_ts, tz, now=now)
     posted = 0
@@ -108,7 +111,12 @@ def post_timeline(
         reply_text, reply_blocks = month_reply(group.label, group.items, now=now)
         try:
             reply = client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=reply_text, blocks=reply_blocks, unfurl_links=False
+                channel=channel,
+                thread_ts=thread_ts,
+                text=reply_text,
+                blocks=reply_blocks,
+                unfurl_links=False,
+                metadata=month_reply_metadata(contact_id, group.month, group.items),
             )
         except SlackApiError as error:
             code = str(error.response.get("error") or "error")
@@ -120,13 +128,13 @@ def post_timeline(
 
 
 def _post_parent(
-    client: WebClient, user_id: str, channel_id: str | None, text: str, blocks: list[dict]
+    client: WebClient, user_id: str, channel_id: str | None, text: str, blocks: list[dict], metadata: dict
 ) -> tuple[str, str, bool]:
     """(channel, ts, went_to_dm) of the posted parent."""
     if channel_id:
         try:
             response = client.chat_postMessage(
-                channel=channel_id, text=text, blocks=blocks, unfurl_links=False
+                channel=channel_id, text=text, blocks=blocks, unfurl_links=False, metadata=metadata
             )
             return response.get("channel") or channel_id, response["ts"], False
         except SlackApiError as error:
@@ -135,7 +143,9 @@ def _post_parent(
                 raise
             logger.info("can't post a timeline in %s (%s); using a DM", channel_id, code)
     dm = client.conversations_open(users=user_id)["channel"]["id"]
-    response = client.chat_postMessage(channel=dm, text=text, blocks=blocks, unfurl_links=False)
+    response = client.chat_postMessage(
+        channel=dm, text=text, blocks=blocks, unfurl_links=False, metadata=metadata
+    )
     return response.get("channel") or dm, response["ts"], True
 
 
@@ -204,7 +214,13 @@ def _refresh_thread(
     window, shown = _window(history, tz)
     text, blocks = timeline_parent(history, now=now, shown=shown, months_in=tz.key)
     try:
-        client.chat_update(channel=thread.channel_id, ts=thread.thread_ts, text=text, blocks=blocks)
+        client.chat_update(
+            channel=thread.channel_id,
+            ts=thread.thread_ts,
+            text=text,
+            blocks=blocks,
+            metadata=timeline_metadata(thread.contact_id),
+        )
     except SlackApiError as error:
         if error.response.get("error") in THREAD_GONE:
             logger.info("timeline thread %s is gone; no longer keeping it live", thread.id)
@@ -220,10 +236,13 @@ def _refresh_thread(
         _pace(svc)
         items = month_interactions(svc.db, actor, thread.contact_id, month, tz)
         reply_text, reply_blocks = month_reply(month_label(month), items, now=now)
+        metadata = month_reply_metadata(thread.contact_id, month, items)
         ts = thread.replies.get(month)
         try:
             if ts:
-                client.chat_update(channel=thread.channel_id, ts=ts, text=reply_text, blocks=reply_blocks)
+                client.chat_update(
+                    channel=thread.channel_id, ts=ts, text=reply_text, blocks=reply_blocks, metadata=metadata
+                )
             elif items:
                 reply = client.chat_postMessage(
                     channel=thread.channel_id,
@@ -231,6 +250,7 @@ def _refresh_thread(
                     text=reply_text,
                     blocks=reply_blocks,
                     unfurl_links=False,
+                    metadata=metadata,
                 )
                 remember_reply(svc.db, actor, thread.id, month, reply["ts"])
         except SlackApiError as error:
