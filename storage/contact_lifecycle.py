@@ -14,12 +14,20 @@ import json
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Conflict, Invalid
 from bot.domain.records import Actor, ContactRecord
-from storage.contacts import default_cadence, load_contact, refresh_due_at, to_record
+from storage.contacts import (
+    LIVE,
+    ContactDraft,
+    default_cadence,
+    load_contact,
+    name_key,
+    refresh_due_at,
+    to_record,
+)
 from storage.db import Database
 from storage.interactions import recompute_last_contacted
 from storage.models import Contact, Interaction
@@ -161,3 +169,21 @@ def contacts_merged_into(db: Database, actor: Actor, contact_id: int) -> list[Co
         ).all()
         cadence = default_cadence(session, actor.team_id)
         return [to_record(c, cadence) for c in rows]
+
+
+def find_existing(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord | None:
+    """A live contact with the draft's exact (folded) name or email, or None."""
+    key = name_key(draft.name or "")
+    email = (draft.email or "").strip().lower() or None
+    conditions = [Contact.name_key == key] if key else []
+    if email:
+        conditions.append(Contact.email == email)
+    if not conditions:
+        return None
+    with db.read() as session:
+        found = session.scalars(
+            select(Contact)
+            .where(Contact.team_id == actor.team_id, LIVE, or_(*conditions))
+            .order_by(Contact.id)
+        ).first()
+        return to_record(found, default_cadence(session, actor.team_id)) if found else None

@@ -199,24 +199,6 @@ def _insert_contact(session: Session, actor: Actor, draft: ContactDraft, now: da
     return to_record(contact, workspace.default_cadence_days)
 
 
-def find_existing(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord | None:
-    """A live contact with the draft's exact (folded) name or email, or None."""
-    key = name_key(draft.name or "")
-    email = (draft.email or "").strip().lower() or None
-    conditions = [Contact.name_key == key] if key else []
-    if email:
-        conditions.append(Contact.email == email)
-    if not conditions:
-        return None
-    with db.read() as session:
-        found = session.scalars(
-            select(Contact)
-            .where(Contact.team_id == actor.team_id, LIVE, or_(*conditions))
-            .order_by(Contact.id)
-        ).first()
-        return to_record(found, default_cadence(session, actor.team_id)) if found else None
-
-
 def _find_duplicate(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord | None:
     with db.read() as session:
         conditions = []

@@ -15,6 +15,7 @@ from bot.services.timeline import refresh_timelines
 from storage.contact_lifecycle import (
     archive_contact,
     contacts_merged_into,
+    find_existing,
     merge_contacts,
     unarchive_contact,
     unmerge_contacts,
@@ -23,7 +24,6 @@ from storage.contacts import (
     ContactChanges,
     ContactDraft,
     create_contact,
-    find_existing,
     get_contact,
     resolve_contact,
     snooze_contact,
