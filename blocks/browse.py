@@ -8,7 +8,7 @@ from datetime import date, datetime
 from blocks import ids
 from blocks.interactions import interaction_line
 from blocks.kit import actions, button, context, option, placeholder, section
-from blocks.text import escape, plain, type_emoji, type_label
+from blocks.text import escape, escape_truncate, one_line, plain, type_emoji, type_label
 from bot.domain.records import InteractionRecord
 from bot.domain.rules import INTERACTION_TYPES
 
@@ -115,7 +115,9 @@ def list_modal(
     private_metadata: str,
     notice: str | None = None,
     undo_id: int | None = None,
+    unmatched: str | None = None,
 ) -> dict:
+    """The list modal. `unmatched`: a contact filter that names no contact, so nothing is listed."""
     blocks = _filter_blocks(state)
     if notice:
         note = section(escape(notice))
@@ -123,7 +125,14 @@ def list_modal(
             note["accessory"] = button("Undo", ids.ACTION_UNDO_DELETE, str(undo_id))
         blocks.append(note)
     blocks.append({"type": "divider"})
-    if rows:
+    if unmatched is not None:
+        blocks.append(
+            section(
+                f"No contact matches “{escape_truncate(one_line(unmatched), 1000)}”, so no interactions are listed.",
+                accessory=button("Clear filter", ids.ACTION_CLEAR_FILTERS, "clear"),
+            )
+        )
+    elif rows:
         first, last = state.start, state.start + len(rows) - 1
         total = max(state.total, last)
         shown_total = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from blocks import ids
 from blocks.interactions import interaction_line
-from blocks.kit import actions, button, fields_section, header, option, placeholder, section
+from blocks.kit import actions, button, confirm, context, fields_section, header, option, placeholder, section
 from blocks.text import (
     BUTTON_TEXT_MAX,
     BUTTON_VALUE_MAX,
@@ -25,6 +27,7 @@ from blocks.text import (
 from bot.domain.records import ContactMatch, ContactRecord, InteractionRecord
 
 CHOICES_MAX = 10
+MERGED_SHOWN = 5
 RECENT_TITLE = "*Latest interactions*"
 SNOOZE_LABELS = {"7": "1 week", "30": "1 month", ids.SNOOZE_PICK: "Pick a date…"}
 
@@ -53,7 +56,14 @@ def snooze_menu(contact_id: int) -> dict:
     }
 
 
-def contact_card(contact: ContactRecord, recent: list[InteractionRecord], *, now: datetime) -> list[dict]:
+def contact_card(
+    contact: ContactRecord,
+    recent: list[InteractionRecord],
+    *,
+    now: datetime,
+    merged_from: Sequence[ContactRecord] = (),
+    merged_into: ContactRecord | None = None,
+) -> list[dict]:
     """Who the contact is, when they were last contacted, whether a touch is due, and the latest history."""
     c = contact
     fields = []
@@ -71,7 +81,8 @@ def contact_card(contact: ContactRecord, recent: list[InteractionRecord], *, now
     fields.append(f"*Last contacted*\n{last}")
     default = "" if c.cadence_days is not None else " (workspace default)"
     fields.append(f"*Cadence*\nEvery {_days(c.effective_cadence_days)}{default}")
-    fields.append(f"*Next touch*\n{next_touch(c, now)}")
+    if not c.is_archived:
+        fields.append(f"*Next touch*\n{next_touch(c, now)}")
 
     if recent:
         lines = [interaction_line(i, now=now, with_contact=False) for i in recent]
@@ -79,8 +90,25 @@ def contact_card(contact: ContactRecord, recent: list[InteractionRecord], *, now
     else:
         history = "No interactions yet."
     cid = str(c.id)
-    return [
-        header(display_name(c.name)),
+    name = display_name(c.name)
+    if c.is_archived:
+        if merged_into is not None:
+            state = f":twisted_rightwards_arrows: Merged into *{escape_truncate(display_name(merged_into.name), 500)}*"
+            undo = button("Undo merge", ids.ACTION_UNDO_MERGE, cid)
+        else:
+            state = (
+                ":file_cabinet: Archived: kept with its interactions, left out of pickers, digests and Home."
+            )
+            undo = button("Unarchive", ids.ACTION_UNARCHIVE_CONTACT, cid)
+        return [
+            header(name),
+            section(state),
+            fields_section(fields),
+            section(history),
+            actions(undo, button("Timeline", ids.ACTION_OPEN_TIMELINE, cid)),
+        ]
+    blocks = [
+        header(name),
         fields_section(fields),
         section(history),
         actions(
@@ -89,7 +117,49 @@ def contact_card(contact: ContactRecord, recent: list[InteractionRecord], *, now
             button("Edit contact", ids.ACTION_EDIT_CONTACT, cid),
             snooze_menu(c.id),
         ),
+        actions(
+            merge_select(c),
+            button(
+                "Archive",
+                ids.ACTION_ARCHIVE_CONTACT,
+                cid,
+                confirm=confirm(
+                    "Archive this contact?",
+                    truncate(name, 200) + " will leave pickers, digests and Home; "
+                    "their interactions are kept. You can unarchive from the card.",
+                    yes="Archive",
+                ),
+            ),
+            block_id=f"{ids.MERGE_BLOCK_PREFIX}{cid}",
+        ),
     ]
+    for source in merged_from[:MERGED_SHOWN]:
+        blocks.append(
+            context(f"Merged from *{escape_truncate(display_name(source.name), 500)}*."),
+        )
+        blocks.append(
+            actions(
+                button(truncate(f"Undo merge of {source.name}", 75), ids.ACTION_UNDO_MERGE, str(source.id))
+            )
+        )
+    return blocks
+
+
+def merge_select(contact: ContactRecord) -> dict:
+    """ "Merge into…": pick the contact this one is a duplicate of; a confirm says what moves."""
+    name = truncate(display_name(contact.name), 120)
+    return {
+        "type": "external_select",
+        "action_id": ids.ACTION_MERGE_CONTACT,
+        "placeholder": placeholder("Merge into…"),
+        "min_query_length": 1,
+        "confirm": confirm(
+            "Merge contacts?",
+            f"{name}'s interactions, snooze and missing details move to the contact you picked; "
+            f"{name} is archived. You can undo it from the card.",
+            yes="Merge",
+        ),
+    }
 
 
 def _quoted(prefix: str, query: str, suffix: str = "", limit: int = BUTTON_TEXT_MAX) -> str:
@@ -127,6 +197,48 @@ def contact_choices(matches: list[ContactMatch], query: str) -> list[dict]:
     if query:
         blocks.append(actions(_create_button(query)))
     return blocks
+
+
+def did_you_mean(match: ContactMatch, query: str) -> list[dict]:
+    """One close (fuzzy) match: "Did you mean Priya Patel?" with it and a way to create `query`."""
+    query = one_line(query)
+    name = display_name(match.contact.name)
+    blocks = [
+        section(
+            f"No contact is called “{escape_truncate(query, 1000)}”. Did you mean *{escape_truncate(name, 1000)}*?"
+        ),
+        actions(
+            button(truncate(f"Yes, {name}", BUTTON_TEXT_MAX), ids.ACTION_SHOW_CONTACT, str(match.contact.id))
+        ),
+    ]
+    if query:
+        blocks.append(actions(_create_button(query)))
+    return blocks
+
+
+def already_a_contact(
+    existing: ContactRecord,
+    recent: list[InteractionRecord],
+    *,
+    name: str,
+    email: str | None,
+    company: str | None,
+    now: datetime,
+) -> list[dict]:
+    """`/contact add` of a name or email that exists: the existing card, and an explicit "Add anyway"."""
+    same_email = bool(email) and (existing.email or "").lower() == (email or "").strip().lower()
+    why = "has that email" if same_email else "has that name"
+    # Emails are unique: a second contact for the same address can only be added without it.
+    value = json.dumps([name, None if same_email else email, company], ensure_ascii=False)
+    label = f"Add anyway without the email: {name}" if same_email else f"Add anyway: {name}"
+    note = section(
+        f":information_source: *{escape_truncate(display_name(existing.name), 1000)}* already {why}. "
+        "Here is their card; add a new contact only if this is someone else."
+    )
+    extra = []
+    if len(value) <= BUTTON_VALUE_MAX:
+        extra.append(actions(button(truncate(label, BUTTON_TEXT_MAX), ids.ACTION_ADD_CONTACT_ANYWAY, value)))
+    return [note, *contact_card(existing, recent, now=now), *extra]
 
 
 def contact_not_found(query: str) -> list[dict]:

@@ -36,6 +36,12 @@ ACTION_EDIT_CONTACT = "edit_contact"
 ACTION_SNOOZE_CONTACT = "snooze_contact"  # static select: 7, 30 days or "pick"
 ACTION_SHOW_CONTACT = "show_contact"  # pick one of several matching contacts
 ACTION_CREATE_CONTACT = "create_contact"  # value: the typed name
+ACTION_ADD_CONTACT_ANYWAY = "add_contact_anyway"  # value: JSON [name, email, company]
+ACTION_MERGE_CONTACT = "merge_contact"  # external select of the contact to merge into
+MERGE_BLOCK_PREFIX = "merge:"  # block_id of the merge select: prefix + the contact merged
+ACTION_ARCHIVE_CONTACT = "archive_contact"
+ACTION_UNARCHIVE_CONTACT = "unarchive_contact"
+ACTION_UNDO_MERGE = "undo_merge"  # value: id of the contact that was merged
 
 # Value of the external-select option that creates a new contact: prefix + typed name.
 NEW_CONTACT_PREFIX = "new:"

@@ -38,8 +38,15 @@ LINE_MAX_CHARS = 450
 PERMALINK_LABEL = "View the original message"
 
 
-def _when(interaction: InteractionRecord, now: datetime) -> str:
+def when_text(interaction: InteractionRecord) -> str:
+    """When it happened: a date and time, or only the date when the time isn't known (never "12:00 AM")."""
+    if not interaction.time_known:
+        return date_token(interaction.occurred_at, DATE_ONLY_FORMAT)
     return f"{date_token(interaction.occurred_at)} ({ago_token(interaction.occurred_at)})"
+
+
+def _when(interaction: InteractionRecord, now: datetime) -> str:
+    return when_text(interaction)
 
 
 def _delete_button(interaction: InteractionRecord) -> dict:
@@ -101,7 +108,7 @@ def deleted_card(interaction: InteractionRecord, *, now: datetime) -> list[dict]
     i = interaction
     what = escape_truncate(headline(i.type, i.contact_name, capital=False), CARD_NAME_CHARS)
     text = f"Deleted: {what} — {escape_truncate(one_line(i.summary), SUMMARY_SHOWN_CHARS)}"
-    when = f"{date_token(i.occurred_at)} ({ago_token(i.occurred_at)})"
+    when = when_text(i)
     return [
         section(f":wastebasket: {text}\n{when}"),
         actions(button("Undo", ids.ACTION_UNDO_DELETE, str(i.id))),

@@ -162,7 +162,11 @@ def log_modal(prefill: LogPrefill, *, private_metadata: str) -> dict:
     time: dict = {"type": "timepicker", "action_id": ids.ACTION_TIME_INPUT}
     if p.time and _TIME.fullmatch(p.time):
         time["initial_time"] = p.time
-    blocks.append(input_block(ids.BLOCK_TIME, "Time", time))
+    blocks.append(
+        input_block(
+            ids.BLOCK_TIME, "Time", time, optional=True, hint="Leave it empty if you only know the day."
+        )
+    )
 
     duration = _number_input(ids.ACTION_DURATION_INPUT, p.duration_minutes, 0, MAX_DURATION_MINUTES)
     duration["placeholder"] = placeholder("30")
@@ -180,11 +184,9 @@ def log_modal(prefill: LogPrefill, *, private_metadata: str) -> dict:
 
 
 def contact_options(matches: list[ContactMatch], query: str) -> list[dict]:
-    """Options for the contact picker: "Create contact “query”" first unless a match is exact."""
+    """Options for the contact picker: close matches first, then "Create contact “query”" unless one is exact."""
     query = one_line(query)
     options: list[dict] = []
-    if query and not any(match.exact for match in matches):
-        options.append(new_contact_option(query))
     seen: set[int] = set()
     for match in matches:
         contact = match.contact
@@ -194,7 +196,19 @@ def contact_options(matches: list[ContactMatch], query: str) -> list[dict]:
         options.append(
             option(display_name(contact.name), str(contact.id), description=contact.company or contact.email)
         )
+    if query and not any(match.exact for match in matches):
+        options = [*options[: OPTIONS_MAX - 1], new_contact_option(query)]
     return options[:OPTIONS_MAX]
+
+
+def merge_options(matches: list[ContactMatch]) -> list[dict]:
+    """Options for "Merge into…": existing contacts only (nothing is created by a merge)."""
+    return [
+        option(
+            display_name(m.contact.name), str(m.contact.id), description=m.contact.company or m.contact.email
+        )
+        for m in matches[:OPTIONS_MAX]
+    ]
 
 
 def contact_modal(contact: ContactRecord, *, private_metadata: str) -> dict:

@@ -17,6 +17,7 @@ from blocks.modals import contact_options
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.filters import parse_filters
 from bot.domain.rules import zone
+from bot.domain.slack_text import unescape
 from bot.services import Services
 from bot.services import browse as browse_service
 from handlers.common import acting_user, as_dict, first_action, listener, parse_id, payload_actor, text_of
@@ -50,7 +51,7 @@ def register(app: App) -> None:
 def interactions_command(
     ack: Ack, body: dict, respond: Respond, client: WebClient, context: BoltContext, svc: Services
 ) -> None:
-    text = text_of(body).strip()
+    text = unescape(text_of(body)).strip()  # Slack's escaping, undone once
     if text.lower() in ("help", "?"):
         ack(text=LIST_HELP, response_type="ephemeral")
         return
@@ -60,14 +61,18 @@ def interactions_command(
     parsed = parse_filters(text, now=now, tz=user.tz, user_id=actor.user_id, locale=user.locale)
     problems = list(parsed.problems)
     contact = None
+    unmatched = None
     if parsed.contact_query:
         contact, matches = browse_service.contact_for_filter(svc, actor, parsed.contact_query)
-        if contact is None:
+        if contact is None and len(matches) == 1:
+            contact = matches[0].contact  # one close match: listed, and said so
+            problems.append(f"No contact is called “{parsed.contact_query}”: showing {contact.name}.")
+        elif contact is None and matches:
             problems.append(
                 f"Several contacts match “{parsed.contact_query}”: pick one in the contact filter."
-                if matches
-                else f"No contact matches “{parsed.contact_query}”."
             )
+        elif contact is None:
+            unmatched = parsed.contact_query
     state = ListState(
         contact_id=contact.id if contact else None,
         contact_name=contact.name if contact else None,
@@ -77,7 +82,9 @@ def interactions_command(
         author=parsed.author,
         sort=parsed.sort,
     )
-    view = browse_service.render_list(svc, actor, user.tz, state, now=now, notice=" ".join(problems) or None)
+    view = browse_service.render_list(
+        svc, actor, user.tz, state, now=now, notice=" ".join(problems) or None, unmatched=unmatched
+    )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

@@ -93,14 +93,16 @@ def read_log_form(view: dict) -> LogForm:
         errors["contact"] = "Choose who this was with, or type a new name."
 
     selected_date = _str(element(values, ids.BLOCK_DATE).get("selected_date"))
-    selected_time = _str(element(values, ids.BLOCK_TIME).get("selected_time")) or "12:00"
+    # No time picked: only the day is known, stored as the start of that day where the user is.
+    selected_time = _str(element(values, ids.BLOCK_TIME).get("selected_time"))
+    time_known = selected_time is not None
     occurred_at = None
     if selected_date is None:
         errors["occurred_at"] = "Pick the day it happened."
     else:
         try:
             local = datetime.combine(
-                date.fromisoformat(selected_date), time.fromisoformat(selected_time), tzinfo=tz
+                date.fromisoformat(selected_date), time.fromisoformat(selected_time or "00:00"), tzinfo=tz
             )
             occurred_at = local.astimezone(UTC)
         except (ValueError, OverflowError):
@@ -125,6 +127,7 @@ def read_log_form(view: dict) -> LogForm:
         new_contact_name=new_contact_name,
         type=selected_value(values, ids.BLOCK_TYPE) or "",
         occurred_at=occurred_at,
+        time_known=time_known,
         duration_minutes=duration,
         summary=text_value(values, ids.BLOCK_SUMMARY),
         notes=notes,

@@ -11,6 +11,7 @@ from blocks.contacts import contact_choices, contact_not_found
 from blocks.messages import notice
 from blocks.text import escape, one_line
 from blocks.timeline import timeline_posted_text
+from bot.domain.slack_text import unescape
 from bot.services import Services
 from bot.services import contacts as contact_service
 from bot.services.timeline import post_timeline
@@ -32,7 +33,7 @@ def timeline_command(
     ack: Ack, body: dict, respond: Respond, client: WebClient, context: BoltContext, svc: Services
 ) -> None:
     ack()
-    query = one_line(text_of(body))
+    query = one_line(unescape(text_of(body)))  # Slack's escaping, undone once
     if not query or query.lower() in ("help", "?"):
         respond(text=TIMELINE_USAGE, blocks=notice(TIMELINE_USAGE), response_type="ephemeral")
         return

@@ -105,6 +105,21 @@ def refresh_due_at(contact: Contact, default_cadence_days: int) -> None:
     contact.due_at = due
 
 
+def first_word(key: str) -> str:
+    return key.split(" ", 1)[0] if key else ""
+
+
+def set_name(contact: Contact, name: str) -> None:
+    """The name and the folded keys searches compare against."""
+    contact.name = name
+    contact.name_key = name_key(name)
+    contact.first_name_key = first_word(contact.name_key)
+
+
+# Contacts a picker, a lookup or a digest may offer: not archived, not merged into another.
+LIVE = Contact.archived_at.is_(None)
+
+
 def to_record(contact: Contact, default_cadence_days: int) -> ContactRecord:
     return ContactRecord(
         id=contact.id,
@@ -122,6 +137,8 @@ def to_record(contact: Contact, default_cadence_days: int) -> ContactRecord:
         created_by=contact.created_by,
         created_at=contact.created_at,
         updated_at=contact.updated_at,
+        archived_at=contact.archived_at,
+        merged_into_id=contact.merged_into_id,
     )
 
 
@@ -172,6 +189,7 @@ def _insert_contact(session: Session, actor: Actor, draft: ContactDraft, now: da
         team_id=actor.team_id,
         name=draft.name,
         name_key=name_key(draft.name),
+        first_name_key=first_word(name_key(draft.name)),
         email=draft.email,
         company=draft.company,
         slack_user_id=draft.slack_user_id,
@@ -252,6 +270,7 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
             select(Contact)
             .where(
                 Contact.team_id == actor.team_id,
+                LIVE,
                 Contact.name_key.like(f"%{escaped}%", escape="\\"),
             )
             .order_by(Contact.name_key, Contact.id)
@@ -263,7 +282,7 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
         if not any(score >= 0.8 for score, _ in scored.values()):
             candidates = session.execute(
                 select(Contact.id, Contact.name_key)
-                .where(Contact.team_id == actor.team_id)
+                .where(Contact.team_id == actor.team_id, LIVE)
                 .order_by(Contact.id)
                 .limit(FUZZY_CANDIDATES)
             ).all()
@@ -351,8 +370,7 @@ def update_contact(
                 ).first()
                 if other is not None:
                     raise Invalid({"email": f"{other.name} already has that email."})
-            contact.name = draft.name
-            contact.name_key = name_key(draft.name)
+            set_name(contact, draft.name)
             contact.email = draft.email
             contact.company = draft.company
             contact.cadence_days = draft.cadence_days
@@ -403,10 +421,26 @@ def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
     with db.read() as session:
         return (
             session.scalar(
-                select(Contact.id).where(Contact.team_id == actor.team_id, Contact.name_key == key).limit(1)
+                select(Contact.id)
+                .where(Contact.team_id == actor.team_id, LIVE, Contact.name_key == key)
+                .limit(1)
             )
             is not None
         )
+
+
+def has_unique_first_name(db: Database, actor: Actor, word: str) -> bool:
+    """Whether exactly one live contact's name starts with this word ("jane" for Jane Doe)."""
+    key = name_key(word)
+    if not key or " " in key:
+        return False
+    with db.read() as session:
+        found = session.scalars(
+            select(Contact.id)
+            .where(Contact.team_id == actor.team_id, LIVE, Contact.first_name_key == key)
+            .limit(2)
+        ).all()
+        return len(found) == 1
 
 
 def resolve_contact(
@@ -423,7 +457,7 @@ def resolve_contact(
     with db.read() as session:
         # One indexed probe settles the common case, a name typed in full, without a scan.
         named = session.scalars(
-            select(Contact).where(Contact.team_id == actor.team_id, Contact.name_key == key).limit(2)
+            select(Contact).where(Contact.team_id == actor.team_id, LIVE, Contact.name_key == key).limit(2)
         ).all()
         if len(named) == 1:
             record = to_record(named[0], default_cadence(session, actor.team_id))

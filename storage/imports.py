@@ -41,8 +41,10 @@ from storage.contacts import (
     _clean_draft,
     default_cadence,
     ensure_workspace,
+    first_word,
     name_key,
     refresh_due_at,
+    set_name,
 )
 from storage.db import Database
 from storage.import_csv import (
@@ -421,6 +423,7 @@ class _Importer:
                 "team_id": self.team_id,
                 "name": row.name,
                 "name_key": row.key,
+                "first_name_key": first_word(row.key),
                 "email": row.email,
                 "company": row.company,
                 "slack_user_id": None,
@@ -457,7 +460,7 @@ class _Importer:
             return  # the read session would otherwise flush (and commit) the change
         for name, value in changes.items():
             setattr(contact, name, value)
-        contact.name_key = name_key(contact.name)
+        set_name(contact, contact.name)
         contact.updated_at = now
         refresh_due_at(contact, cadence)
 

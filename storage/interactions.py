@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
@@ -48,6 +48,7 @@ class InteractionDraft:
     source: str = "modal"
     source_ref: str | None = None
     permalink: str | None = None
+    time_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class InteractionChanges:
     notes: str | None = None
     clear_duration: bool = False
     clear_notes: bool = False
+    time_known: bool | None = None  # None keeps it
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,11 @@ def validate_fields(
 ) -> _Fields:
     errors: dict[str, str] = {}
     if type not in INTERACTION_TYPES:
-        errors["type"] = f"Type must be one of: {', '.join(INTERACTION_TYPES)}."
+        errors["type"] = f"Pick a type: {', '.join(INTERACTION_TYPES)}."
     if occurred_at is None:
         errors["occurred_at"] = "Say when it happened."
     elif occurred_at.tzinfo is None:
-        errors["occurred_at"] = "The time needs a time zone."
+        errors["occurred_at"] = "Say when it happened, with the time zone."
     elif occurred_at > now + FUTURE_SKEW:
         errors["occurred_at"] = "That's in the future: log what happened, not what's planned."
     elif occurred_at < EARLIEST:
@@ -111,8 +113,10 @@ def validate_fields(
         errors["summary"] = "Add a short summary."
     elif len(summary) > SUMMARY_MAX_CHARS:
         errors["summary"] = f"Keep the summary under {SUMMARY_MAX_CHARS} characters (it has {len(summary)})."
-    if duration_minutes is not None and not 0 <= duration_minutes <= MAX_DURATION_MINUTES:
-        errors["duration_minutes"] = f"Duration is in minutes, from 0 to {MAX_DURATION_MINUTES}."
+    if duration_minutes is not None and duration_minutes < 0:
+        errors["duration_minutes"] = "Duration can't be negative."
+    elif duration_minutes is not None and duration_minutes > MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = f"Duration can't be more than a day ({MAX_DURATION_MINUTES} minutes)."
     notes = (notes or "").strip() or None
     if notes and has_control_chars(notes):
         errors["notes"] = "The notes have control characters: " + CONTROL_MESSAGE
@@ -142,6 +146,7 @@ def _to_record(interaction: Interaction, contact_name: str) -> InteractionRecord
         updated_at=interaction.updated_at,
         updated_by=interaction.updated_by,
         deleted_at=interaction.deleted_at,
+        time_known=interaction.time_known,
     )
 
 
@@ -195,6 +200,12 @@ def _load_interaction(
     return interaction
 
 
+class _MergedInto(Exception):
+    def __init__(self, contact_id: int) -> None:
+        super().__init__(contact_id)
+        self.contact_id = contact_id
+
+
 def create_interaction(
     db: Database, actor: Actor, draft: InteractionDraft, *, now: datetime
 ) -> tuple[InteractionRecord, bool]:
@@ -222,11 +233,22 @@ def create_interaction(
                 contact = load_contact(session, actor, draft.contact_id, lock=True)
             except NotFound:
                 raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
+            if contact.merged_into_id is not None:
+                # Merged while the log was being written: it belongs to the contact merged into.
+                # Start again on that one (locking it while holding this lock could deadlock).
+                raise _MergedInto(contact.merged_into_id)
+            if contact.archived_at is not None:
+                raise Invalid(
+                    {
+                        "contact": f"{contact.name} is archived: unarchive them from their card to log with them."
+                    }
+                )
             interaction = Interaction(
                 team_id=actor.team_id,
                 contact_id=contact.id,
                 type=fields.type,
                 occurred_at=fields.occurred_at,
+                time_known=draft.time_known,
                 duration_minutes=fields.duration_minutes,
                 summary=fields.summary,
                 notes=fields.notes,
@@ -240,6 +262,10 @@ def create_interaction(
             session.add(interaction)
             recompute_last_contacted(session, contact, now=now)
             return _to_record(interaction, contact.name), True
+    except _MergedInto as merged:
+        if draft.contact_id == merged.contact_id:
+            raise  # pragma: no cover - a contact is never merged into itself
+        return create_interaction(db, actor, replace(draft, contact_id=merged.contact_id), now=now)
     except IntegrityError:
         # The same submission raced us to the unique source reference: it is saved once.
         existing = _find_by_source_ref(db, actor, draft.source_ref) if draft.source_ref else None
@@ -305,6 +331,8 @@ def update_interaction(
         current.contact_id = target_contact_id
         current.type = fields.type
         current.occurred_at = fields.occurred_at
+        if changes.time_known is not None:
+            current.time_known = changes.time_known
         current.summary = fields.summary
         current.duration_minutes = fields.duration_minutes
         current.notes = fields.notes
@@ -374,7 +402,7 @@ def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
         conditions.append(Interaction.type.in_(filters.types))
     for name, value in (("since", filters.since), ("until", filters.until)):
         if value is not None and value.tzinfo is None:
-            raise Invalid({name: "The date needs a time zone."})
+            raise Invalid({name: "Pick the day again: it came without a time zone."})
     if filters.since is not None:
         conditions.append(Interaction.occurred_at >= filters.since)
     if filters.until is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,6 +78,8 @@ class Contact(Base):
         UniqueConstraint("team_id", "email"),
         UniqueConstraint("team_id", "slack_user_id"),
         Index(None, "team_id", "name_key"),
+        # "A first name that exactly one contact has": an indexed probe on the first word.
+        Index(None, "team_id", "first_name_key"),
         # Stale contacts of one owner, most overdue first.
         Index(None, "team_id", "owner_user_id", "due_at"),
         CheckConstraint("cadence_days IS NULL OR cadence_days BETWEEN 1 AND 3650", name="cadence_days"),
@@ -87,6 +90,8 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Case- and accent-folded name, what searches compare against.
     name_key: Mapped[str] = mapped_column(String(200))
+    # The first word of name_key ("jane" for "Jane Doe").
+    first_name_key: Mapped[str] = mapped_column(String(200), server_default="")
     email: Mapped[str | None] = mapped_column(String(254))
     company: Mapped[str | None] = mapped_column(String(200))
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
@@ -100,6 +105,12 @@ class Contact(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Archived (or merged into another): kept with its interactions, gone from pickers and digests.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_by: Mapped[str | None] = mapped_column(String(32))
+    # Merged into that contact; `merge_undo` keeps what the merge changed on it (JSON), for undo.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    merge_undo: Mapped[str | None] = mapped_column(Text)
 
 
 class Interaction(Base):
@@ -120,6 +131,8 @@ class Interaction(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
     type: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False when only the day is known: occurred_at is then the start of that day where it was logged.
+    time_known: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
@@ -132,6 +145,8 @@ class Interaction(Base):
     updated_by: Mapped[str | None] = mapped_column(String(32))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by: Mapped[str | None] = mapped_column(String(32))
+    # Moved here by a merge from that contact (undoing the merge moves it back).
+    merged_from_contact_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class UserSettings(Base):

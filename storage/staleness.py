@@ -32,7 +32,12 @@ def stale_contacts_for_owner(
     shown), the total (an uncorrelated count on the stale index, evaluated once) and the
     workspace's default cadence.
     """
-    stale = (Contact.team_id == team_id, Contact.owner_user_id == owner_user_id, Contact.due_at <= now)
+    stale = (
+        Contact.team_id == team_id,
+        Contact.owner_user_id == owner_user_id,
+        Contact.due_at <= now,
+        Contact.archived_at.is_(None),
+    )
     if limit <= 0:  # no row would carry the count
         with db.read() as session:
             return [], session.scalar(select(func.count()).select_from(Contact).where(*stale)) or 0
@@ -73,7 +78,11 @@ def stale_contacts_for_owner(
 
 def stale_owners(now: datetime, only_user: str | None = None) -> Select:
     """SQL: distinct (team_id, owner_user_id) owning at least one stale contact (in every workspace)."""
-    query = select(Contact.team_id, Contact.owner_user_id).where(Contact.due_at <= now).distinct()
+    query = (
+        select(Contact.team_id, Contact.owner_user_id)
+        .where(Contact.due_at <= now, Contact.archived_at.is_(None))
+        .distinct()
+    )
     if only_user:
         query = query.where(Contact.owner_user_id == only_user)
     return query
@@ -113,7 +122,12 @@ def team_week_summary(db: Database, team_id: str, now: datetime) -> TeamWeekSumm
         by_person_rows = session.execute(
             select(Interaction.logged_by, func.count()).where(*week).group_by(Interaction.logged_by)
         ).all()
-        became_stale = (Contact.team_id == team_id, Contact.due_at > since, Contact.due_at <= now)
+        became_stale = (
+            Contact.team_id == team_id,
+            Contact.due_at > since,
+            Contact.due_at <= now,
+            Contact.archived_at.is_(None),
+        )
         stale_total = session.scalar(select(func.count()).select_from(Contact).where(*became_stale)) or 0
         stale_rows = session.scalars(
             select(Contact).where(*became_stale).order_by(Contact.due_at, Contact.id).limit(NEWLY_STALE_MAX)

@@ -33,7 +33,7 @@ def month_bounds(month: str, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants where local month 'YYYY-MM' starts and the next one starts."""
     match = _MONTH.match(month or "")
     if match is None:
-        raise Invalid({"month": "A month is written YYYY-MM."})
+        raise Invalid({"month": "That month isn't a real month: write it like 2026-03."})
     year, number = int(match.group(1)), int(match.group(2))
     local = _zone(tz)
     start = datetime(year, number, 1, tzinfo=local)

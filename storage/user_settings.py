@@ -114,14 +114,14 @@ def update_user_settings(
         if match:
             clean_time = f"{int(match.group(1)):02d}:{match.group(2)}"
         else:
-            errors["time"] = "Give the time as HH:MM, from 00:00 to 23:59."
+            errors["time"] = "Pick a time of day, like 09:00."
     clean_days = None
     if weekdays is not None:
         days = set(weekdays)
         if not days:
             errors["weekdays"] = "Pick at least one day (or turn the digest off)."
         elif not all(isinstance(day, int) and 0 <= day <= 6 for day in days):
-            errors["weekdays"] = "Days are Monday (0) to Sunday (6)."
+            errors["weekdays"] = "Pick days of the week, Monday to Sunday."
         else:
             clean_days = weekdays_text(days)
     if tz is not None and getattr(zone(tz), "key", None) != tz:

@@ -501,7 +501,7 @@ def test_log_modal_has_every_input_in_order_with_our_ids():
     assert elements[ids.BLOCK_NOTES]["max_length"] == 3000
     assert elements[ids.BLOCK_NOTES]["multiline"] is True
     optional = {block_id for block_id, block in inputs.items() if block.get("optional")}
-    assert optional == {ids.BLOCK_DURATION, ids.BLOCK_NOTES}
+    assert optional == {ids.BLOCK_TIME, ids.BLOCK_DURATION, ids.BLOCK_NOTES}  # no time: only the day is known
     assert not any(b["type"] == "context" for b in view["blocks"])
 
 
@@ -576,18 +576,18 @@ def test_log_modal_new_contact_with_a_huge_name_fits_option_limits():
 # --- contact picker options -----------------------------------------------------------------
 
 
-def test_contact_options_offer_create_first_when_nothing_matches_exactly():
+def test_contact_options_offer_close_matches_before_create_when_nothing_matches_exactly():
     contacts = [
         make_contact(id=1, name="Jane Doe"),
         make_contact(id=2, name="Janet", company=None, email=None),
     ]
     options = contact_options([match(c) for c in contacts], "Jan")
     check_options(options)
-    assert [o["value"] for o in options] == [ids.NEW_CONTACT_PREFIX + "Jan", "1", "2"]
-    assert options[0]["text"]["text"] == "Create contact “Jan”"
-    assert options[1]["text"]["text"] == "Jane Doe"
-    assert options[1]["description"]["text"] == "Acme"
-    assert "description" not in options[2]
+    assert [o["value"] for o in options] == ["1", "2", ids.NEW_CONTACT_PREFIX + "Jan"]
+    assert options[2]["text"]["text"] == "Create contact “Jan”"
+    assert options[0]["text"]["text"] == "Jane Doe"
+    assert options[0]["description"]["text"] == "Acme"
+    assert "description" not in options[1]
 
 
 def test_contact_options_skip_create_on_an_exact_match_or_empty_query():
@@ -601,8 +601,8 @@ def test_contact_options_respect_option_limits():
     options = contact_options([match(c) for c in contacts], "q" * 400)
     check_options(options)
     assert len(options) == 100
-    assert len(options[0]["value"]) == 150
-    assert options[0]["value"].startswith(ids.NEW_CONTACT_PREFIX)
+    assert len(options[-1]["value"]) == 150
+    assert options[-1]["value"].startswith(ids.NEW_CONTACT_PREFIX)
 
 
 # --- contact and snooze modals --------------------------------------------------------------
@@ -675,7 +675,8 @@ def test_contact_card_shows_who_when_and_what_next():
     recent = [make_interaction(id=n, summary=f"Talk {n}") for n in range(3)]
     blocks = contact_card(contact, recent, now=NOW)
     check_blocks(blocks)
-    assert [b["type"] for b in blocks] == ["header", "section", "section", "actions"]
+    # The second actions block: "Merge into…" and "Archive".
+    assert [b["type"] for b in blocks] == ["header", "section", "section", "actions", "actions"]
     assert blocks[0]["text"]["text"] == "Jane Doe"
     fields = "\n".join(field_texts(blocks))
     for expected in (
@@ -696,7 +697,12 @@ def test_contact_card_shows_who_when_and_what_next():
         ids.ACTION_OPEN_TIMELINE,
         ids.ACTION_EDIT_CONTACT,
         ids.ACTION_SNOOZE_CONTACT,
+        ids.ACTION_MERGE_CONTACT,
+        ids.ACTION_ARCHIVE_CONTACT,
     ]
+    merge, archive = blocks[4]["elements"]
+    assert blocks[4]["block_id"] == ids.MERGE_BLOCK_PREFIX + "3"  # the contact merged is in the block id
+    assert merge["type"] == "external_select" and "confirm" in merge and "confirm" in archive
     log, timeline, edit, snooze = blocks[3]["elements"]
     assert log["style"] == "primary" and log["value"] == timeline["value"] == edit["value"] == "3"
     assert snooze["type"] == "static_select"

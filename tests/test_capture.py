@@ -159,9 +159,10 @@ def test_contact_picker_offers_ranked_matches_and_create(touchbase):
     assert status == 200
     options = json.loads(body)["options"]
     labels = [o["text"]["text"] for o in options]
-    assert labels[0].startswith("Create contact")
-    assert labels[1:] == ["José Núñez", "Josephine Baker"]
-    assert options[1]["description"]["text"] == "Acme"
+    # Close matches first, then "Create contact".
+    assert labels[-1].startswith("Create contact")
+    assert labels[:-1] == ["José Núñez", "Josephine Baker"]
+    assert options[0]["description"]["text"] == "Acme"
 
 
 # --- /log <text> quick log ----------------------------------------------------------------

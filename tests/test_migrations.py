@@ -214,3 +214,49 @@ def test_foreign_keys_are_enforced(db):
             ),
             {"t": "2026-03-01 00:00:00.000000"},
         )
+
+
+def test_0004_repairs_text_stored_with_slacks_escaping_and_keeps_typed_text(empty_url):
+    """Command text stored escaped (`Tom &amp; Jerry Ltd`) is unescaped once; a modal's summary
+    that literally says `&amp;` is left as typed; every contact gets its first-name key."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0004")
+    command.downgrade(config, "-1")  # the revision before 0004, whatever it is
+    engine = create_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, default_cadence_days, created_at) VALUES ('T1', 30, '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO contacts (id, team_id, name, name_key, company, owner_user_id, due_at, created_by,"
+                    " created_at, updated_at) VALUES (1, 'T1', 'Tom &amp; Jerry Ltd', 'tom &amp; jerry ltd',"
+                    " 'A &lt;B&gt;', 'U1', '2026-01-01', 'U1', '2026-01-01', '2026-01-01')"
+                )
+            )
+            for iid, source, summary in ((1, "command", "R&amp;D &lt;3"), (2, "modal", "typed &amp; kept")):
+                conn.execute(
+                    text(
+                        "INSERT INTO interactions (id, team_id, contact_id, type, occurred_at, summary, logged_by,"
+                        " source, created_at, updated_at) VALUES (:id, 'T1', 1, 'call', '2026-01-01', :summary,"
+                        " 'U1', :source, '2026-01-01', '2026-01-01')"
+                    ),
+                    {"id": iid, "summary": summary, "source": source},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert conn.execute(
+                text("SELECT name, name_key, first_name_key, company FROM contacts")
+            ).one() == (
+                "Tom & Jerry Ltd",
+                "tom & jerry ltd",
+                "tom",
+                "A <B>",
+            )
+            summaries = conn.execute(text("SELECT summary, time_known FROM interactions ORDER BY id")).all()
+            assert [tuple(row) for row in summaries] == [("R&D <3", True), ("typed &amp; kept", True)]
+    finally:
+        engine.dispose()

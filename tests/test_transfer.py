@@ -135,6 +135,7 @@ def test_csv_export_lists_the_teams_live_interactions_oldest_first(db, history):
         "contact_email": "jane@example.com",
         "type": "call",
         "occurred_at": "2024-03-05T14:30:00Z",
+        "time_known": "True",
         "duration_minutes": "30",
         "summary": "Renewal talk",
         "notes": TRICKY_NOTES.strip(),

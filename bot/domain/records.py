@@ -36,9 +36,15 @@ class ContactRecord:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = None  # archived, or merged into `merged_into_id`
+    merged_into_id: int | None = None
 
     def is_stale(self, now: datetime) -> bool:
-        return self.due_at <= now
+        return self.due_at <= now and self.archived_at is None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class InteractionRecord:
     updated_at: datetime
     updated_by: str | None
     deleted_at: datetime | None
+    time_known: bool = True  # False: only the day is known (occurred_at is that local day's start)
 
     @property
     def is_deleted(self) -> bool:

@@ -10,7 +10,7 @@ from blocks.browse import COUNT_CAP, PAGE_SIZE, ListState, list_modal
 from blocks.interactions import interaction_detail_modal
 from blocks.metadata import encode_metadata
 from bot.domain.errors import DomainError
-from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord
+from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord, Page
 from bot.domain.rules import may_change, zone
 from bot.services import Services
 from storage.contacts import find_contacts, get_contact, resolve_contact
@@ -114,10 +114,18 @@ def render_list(
     count: bool = True,
     notice: str | None = None,
     undo_id: int | None = None,
+    unmatched: str | None = None,
 ) -> dict:
-    """The list modal for one page. Raises DomainError for a cursor that doesn't decode."""
+    """The list modal for one page. Raises DomainError for a cursor that doesn't decode.
+
+    `unmatched` is a contact filter that names no contact: nothing is listed (never the whole list).
+    """
     filters = storage_filters(state, tz)
-    page = list_interactions(svc.db, actor, filters, cursor=cursor, limit=PAGE_SIZE)
+    if unmatched is not None:
+        page: Page[InteractionRecord] = Page([], None, None)
+        count = False
+    else:
+        page = list_interactions(svc.db, actor, filters, cursor=cursor, limit=PAGE_SIZE)
     if count:
         # Counting costs a scan, so it's done when the filters change, not on every page turn.
         state = replace(state, total=count_interactions(svc.db, actor, filters, cap=COUNT_CAP))
@@ -142,6 +150,7 @@ def render_list(
         private_metadata=metadata,
         notice=notice,
         undo_id=undo_id,
+        unmatched=unmatched,
     )
 
 

@@ -28,6 +28,7 @@ from storage.contacts import (
     find_contact_by_slack_user,
     get_contact,
     has_contact_named,
+    has_unique_first_name,
     resolve_contact,
 )
 from storage.interactions import (
@@ -64,6 +65,7 @@ class LogForm:
     slack_user_id: str | None = None
     suggested_name: str | None = None
     surfaces: Surfaces = field(default_factory=Surfaces)
+    time_known: bool = True  # False when the time was left empty: only the day is known
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,10 @@ def quick_log(
         now=now,
         tz=user.tz,
         locale=user.locale,
-        contact_names=lambda phrase: has_contact_named(svc.db, actor, phrase),
+        # A full name a contact has, or a first name exactly one contact has ("emailed may the deck").
+        contact_names=lambda phrase: (
+            has_contact_named(svc.db, actor, phrase) or has_unique_first_name(svc.db, actor, phrase)
+        ),
     )
     problems = list(parsed.problems)
     # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
@@ -144,7 +149,11 @@ def quick_log(
                 problems.append("I couldn't look up the person you mentioned.")
     elif parsed.contact_text:
         contact, matches = resolve_contact(svc.db, actor, parsed.contact_text)
-        if contact is None:
+        if contact is None and len(matches) == 1:
+            # One close match (a typo): offered, never saved without the user's Save.
+            contact = matches[0].contact
+            problems.append(f"No contact is called “{parsed.contact_text}”. Did you mean {contact.name}?")
+        elif contact is None:
             new_contact_name = parsed.contact_text if not matches else None
             problems.append(
                 f"Several contacts match “{parsed.contact_text}”: pick one."
@@ -158,12 +167,13 @@ def quick_log(
     if not parsed.summary:
         problems.append("Add a short summary.")
 
-    occurred_at = parsed.occurred_at or now
-    if not problems and contact is not None and parsed.type is not None:
+    occurred_at = parsed.occurred_at  # None: unclear or in the future, the modal asks (never `now`)
+    if not problems and contact is not None and parsed.type is not None and occurred_at is not None:
         draft = InteractionDraft(
             contact_id=contact.id,
             type=parsed.type,
             occurred_at=occurred_at,
+            time_known=parsed.time_known,
             summary=parsed.summary,
             duration_minutes=parsed.duration_minutes,
             source="command",
@@ -187,16 +197,17 @@ def quick_log(
             )
             return QuickLogOutcome(saved=record)
 
-    # Not certain: show the modal with what was understood rather than guess.
-    local = occurred_at.astimezone(user.tz)
+    # Not certain: show the modal with what was understood rather than guess. An unclear time
+    # leaves the date and time empty, so nothing is saved for a moment the user didn't say.
+    local = occurred_at.astimezone(user.tz) if occurred_at is not None else None
     return QuickLogOutcome(
         prefill=LogPrefill(
             contact_id=contact.id if contact else None,
             contact_name=contact.name if contact else None,
             new_contact_name=new_contact_name,
             type=parsed.type,
-            date=local.date(),
-            time=local.strftime("%H:%M"),
+            date=local.date() if local else None,
+            time=local.strftime("%H:%M") if local and parsed.time_known else None,
             duration_minutes=parsed.duration_minutes,
             summary=parsed.summary or None,
             notice=" ".join(problems),
@@ -250,6 +261,7 @@ def save_form(
                 notes=form.notes or "",
                 clear_duration=form.duration_minutes is None,
                 clear_notes=not form.notes,
+                time_known=form.time_known,
             ),
             now=now,
         )
@@ -274,6 +286,7 @@ def save_form(
             contact_id=contact_id,
             type=form.type,
             occurred_at=form.occurred_at,
+            time_known=form.time_known,
             summary=form.summary,
             duration_minutes=form.duration_minutes,
             notes=form.notes,
@@ -405,7 +418,7 @@ def edit_prefill(svc: Services, actor: Actor, user: SlackUser, interaction_id: i
         contact_name=record.contact_name,
         type=record.type,
         date=local.date(),
-        time=local.strftime("%H:%M"),
+        time=local.strftime("%H:%M") if record.time_known else None,
         duration_minutes=record.duration_minutes,
         summary=record.summary,
         notes=record.notes,

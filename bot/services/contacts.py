@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.domain.errors import Invalid
+from bot.domain.errors import Invalid, NotFound
 from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord
 from bot.services import AfterAnswer, Services
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_contact_surfaces
 from bot.services.timeline import refresh_timelines
+from storage.contact_lifecycle import (
+    archive_contact,
+    contacts_merged_into,
+    find_existing,
+    merge_contacts,
+    unarchive_contact,
+    unmerge_contacts,
+)
 from storage.contacts import (
     ContactChanges,
     ContactDraft,
@@ -24,7 +32,22 @@ from storage.contacts import (
 from storage.interactions import latest_interactions_for_contact
 
 # Inputs of the contact use cases, re-exported for listeners (they never import storage).
-__all__ = ["ContactCard", "ContactChanges", "ContactDraft", "add", "card", "edit", "get", "lookup", "snooze"]
+__all__ = [
+    "ContactCard",
+    "ContactChanges",
+    "ContactDraft",
+    "Merged",
+    "add",
+    "archive",
+    "card",
+    "edit",
+    "get",
+    "lookup",
+    "merge",
+    "snooze",
+    "unarchive",
+    "unmerge",
+]
 
 CARD_RECENT = 5
 SNOOZE_DAYS_MAX = 366
@@ -34,11 +57,31 @@ SNOOZE_DAYS_MAX = 366
 class ContactCard:
     contact: ContactRecord
     recent: list[InteractionRecord]
+    merged_from: list[ContactRecord] = field(default_factory=list)  # merges into it that can be undone
+    merged_into: ContactRecord | None = None  # when this contact was merged into another
+
+
+@dataclass(frozen=True)
+class Merged:
+    source: ContactRecord  # archived, merged into target
+    target: ContactCard
+    moved: int  # interactions moved
 
 
 def card(svc: Services, actor: Actor, contact_id: int) -> ContactCard:
     contact = get_contact(svc.db, actor, contact_id)
-    return ContactCard(contact, latest_interactions_for_contact(svc.db, actor, contact.id, limit=CARD_RECENT))
+    into = None
+    if contact.merged_into_id is not None:
+        try:
+            into = get_contact(svc.db, actor, contact.merged_into_id)
+        except NotFound:
+            into = None
+    return ContactCard(
+        contact,
+        latest_interactions_for_contact(svc.db, actor, contact.id, limit=CARD_RECENT),
+        merged_from=contacts_merged_into(svc.db, actor, contact.id),
+        merged_into=into,
+    )
 
 
 def lookup(svc: Services, actor: Actor, query: str) -> tuple[ContactCard | None, list[ContactMatch]]:
@@ -51,6 +94,89 @@ def lookup(svc: Services, actor: Actor, query: str) -> tuple[ContactCard | None,
 
 def add(svc: Services, actor: Actor, draft: ContactDraft, *, now: datetime) -> ContactRecord:
     return create_contact(svc.db, actor, draft, now=now)
+
+
+def existing_for(svc: Services, actor: Actor, draft: ContactDraft) -> ContactCard | None:
+    """The card of a live contact with this exact name or email, if there is one ("Add anyway" then)."""
+    existing = find_existing(svc.db, actor, draft)
+    return card(svc, actor, existing.id) if existing else None
+
+
+def _after_contacts_changed(
+    after: AfterAnswer,
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    contact_ids: set[int],
+    surfaces: Surfaces,
+    *,
+    now: datetime,
+) -> None:
+    """Digest DM and Home (they list contacts) first, then every timeline thread of both contacts."""
+    after_contact_surfaces(after, svc, client, actor, surfaces, now=now)
+    after.add("timeline threads", refresh_timelines, client, svc, actor, contact_ids, None, now=now)
+
+
+def merge(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    source_id: int,
+    target_id: int,
+    *,
+    now: datetime,
+    after: AfterAnswer,
+    surfaces: Surfaces = NO_SURFACES,
+) -> Merged:
+    source, target, moved = merge_contacts(svc.db, actor, source_id, target_id, now=now)
+    _after_contacts_changed(after, svc, client, actor, {source.id, target.id}, surfaces, now=now)
+    return Merged(source, card(svc, actor, target.id), moved)
+
+
+def unmerge(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    source_id: int,
+    *,
+    now: datetime,
+    after: AfterAnswer,
+    surfaces: Surfaces = NO_SURFACES,
+) -> Merged:
+    """Undo a merge: the source is live again with the interactions that came from it."""
+    source, target, moved = unmerge_contacts(svc.db, actor, source_id, now=now)
+    _after_contacts_changed(after, svc, client, actor, {source.id, target.id}, surfaces, now=now)
+    return Merged(source, card(svc, actor, target.id), moved)
+
+
+def archive(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    contact_id: int,
+    *,
+    now: datetime,
+    after: AfterAnswer,
+    surfaces: Surfaces = NO_SURFACES,
+) -> ContactCard:
+    contact = archive_contact(svc.db, actor, contact_id, now=now)
+    _after_contacts_changed(after, svc, client, actor, {contact.id}, surfaces, now=now)
+    return card(svc, actor, contact.id)
+
+
+def unarchive(
+    svc: Services,
+    client: WebClient,
+    actor: Actor,
+    contact_id: int,
+    *,
+    now: datetime,
+    after: AfterAnswer,
+    surfaces: Surfaces = NO_SURFACES,
+) -> ContactCard:
+    contact = unarchive_contact(svc.db, actor, contact_id, now=now)
+    _after_contacts_changed(after, svc, client, actor, {contact.id}, surfaces, now=now)
+    return card(svc, actor, contact.id)
 
 
 def get(svc: Services, actor: Actor, contact_id: int) -> ContactRecord:
@@ -115,3 +241,15 @@ def snooze_for_days(
         after=after,
         surfaces=surfaces,
     )
+
+
+def one_named(svc: Services, actor: Actor, name: str) -> ContactRecord:
+    """The one live contact a typed name means (for `/contact merge A into B`), else a plain refusal."""
+    contact, matches = resolve_contact(svc.db, actor, name)
+    if contact is not None:
+        return contact
+    if len(matches) == 1:
+        raise NotFound(f"No contact is called “{name}”. Did you mean {matches[0].contact.name}?")
+    if matches:
+        raise NotFound(f"Several contacts match “{name}”: use the full name.")
+    raise NotFound(f"No contact is called “{name}”.")

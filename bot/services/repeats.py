@@ -40,6 +40,7 @@ def encode_again(draft: InteractionDraft) -> str:
             "at": draft.occurred_at.isoformat() if draft.occurred_at else None,
             "d": draft.duration_minutes,
             "s": draft.summary,
+            "k": draft.time_known,
         },
         separators=(",", ":"),
         ensure_ascii=False,
@@ -68,6 +69,7 @@ def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
         occurred_at=occurred_at,
         summary=summary,
         duration_minutes=duration,
+        time_known=data.get("k") is not False,
         source="command",
         source_ref=source_ref,
     )
