@@ -23,11 +23,12 @@ OWNER = Actor(TEAM, "U_OWNER")
 
 @contextmanager
 def statements(db):
-    """The SQL statements run on the database while the block runs (not BEGIN and the like)."""
+    """The SQL statements run on the database while the block runs (not BEGIN, PRAGMA and the like)."""
     seen: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+        # Transaction control and SQLite connection settings (busy_timeout) are not queries.
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"):
             seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)
