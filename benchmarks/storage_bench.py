@@ -28,12 +28,7 @@ from benchmarks.loader import MAIN_TEAM, Dataset, author_id, name_key
 from bot.domain.records import Actor
 from storage.contacts import FUZZY_CANDIDATES, find_contacts
 from storage.db import Database
-from storage.interactions import (
-    InteractionFilters,
-    count_interactions,
-    encode_cursor,
-    list_interactions,
-)
+from storage.listing import InteractionFilters, count_interactions, encode_cursor, list_interactions
 from storage.timelines import contact_history
 
 try:  # being written by another helper; the row says "pending" until it lands

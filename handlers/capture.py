@@ -13,6 +13,7 @@ from blocks.messages import notice
 from bot.domain.quicklog import usage_text
 from bot.services import AfterAnswer, Services, delivery, repeats
 from bot.services import capture as capture_service
+from bot.services import prefill as prefill_service
 from handlers.common import (
     acting_user,
     action_value,
@@ -122,7 +123,7 @@ def log_message_shortcut(
     channel_id = clicked_channel(body)
     message = as_dict(body.get("message"))
     message_ts = as_str(body.get("message_ts"))
-    outcome = capture_service.message_prefill(
+    outcome = prefill_service.message_prefill(
         svc, client, actor, user, message, channel_id=channel_id, message_ts=message_ts, now=svc.now()
     )
     assert outcome.prefill is not None
@@ -134,7 +135,7 @@ def log_for_contact(ack: Ack, body: dict, client: WebClient, context: BoltContex
     """Log buttons on cards, digests, timelines and Home: the modal with that contact chosen."""
     ack()
     actor, user = acting_user(context)
-    prefill = capture_service.log_prefill_for_contact(
+    prefill = prefill_service.log_prefill_for_contact(
         svc, actor, user, parse_id(action_value(body)) or 0, now=svc.now()
     )
     view = log_view(prefill, user=user, channel_id=clicked_channel(body), surfaces=surfaces_of_click(body))

@@ -14,6 +14,7 @@ from bot.domain.errors import DomainError
 from bot.services import AfterAnswer, Services
 from bot.services import browse as browse_service
 from bot.services import capture as capture_service
+from bot.services import prefill as prefill_service
 from bot.services.surfaces import Surfaces, refresh_list
 from handlers.common import (
     acting_user,
@@ -56,7 +57,7 @@ def _open_edit(
     client: WebClient, body: dict, context: BoltContext, svc: Services, interaction_id: int
 ) -> None:
     actor, user = acting_user(context)
-    prefill = capture_service.edit_prefill(svc, actor, user, interaction_id)
+    prefill = prefill_service.edit_prefill(svc, actor, user, interaction_id)
     view = log_view(prefill, user=user, channel_id=clicked_channel(body), surfaces=surfaces_of_click(body))
     show_modal(client, body, view)
 

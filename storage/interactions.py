@@ -10,18 +10,16 @@ concurrent move to another contact cannot make them lock (and recompute) the wro
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain.boundary import CONTROL_MESSAGE, has_control_chars
 from bot.domain.errors import Forbidden, Invalid, NotFound
-from bot.domain.records import Actor, InteractionRecord, Page
+from bot.domain.records import Actor, InteractionRecord
 from bot.domain.rules import (
     EARLIEST,
     FUTURE_SKEW,
@@ -33,8 +31,6 @@ from bot.domain.rules import (
 from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction
-
-PAGE_SIZE_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -64,16 +60,6 @@ class InteractionChanges:
     clear_duration: bool = False
     clear_notes: bool = False
     time_known: bool | None = None  # None keeps it
-
-
-@dataclass(frozen=True)
-class InteractionFilters:
-    contact_id: int | None = None
-    types: tuple[str, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-    author: str | None = None
-    sort: str = "newest"  # or "oldest"
 
 
 @dataclass(frozen=True)
@@ -371,128 +357,12 @@ def restore_interaction(
         return _to_record(interaction, contact.name)
 
 
-# --- listing with keyset cursors -------------------------------------------------------
-
-
-def encode_cursor(occurred_at: datetime, interaction_id: int, direction: str) -> str:
-    raw = json.dumps([occurred_at.isoformat(), interaction_id, direction], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, interaction_id, direction = json.loads(base64.urlsafe_b64decode(padded))
-        when = datetime.fromisoformat(stamp)
-        if when.tzinfo is None or direction not in ("after", "before") or not isinstance(interaction_id, int):
-            raise ValueError
-        return when, interaction_id, direction
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
-        raise Invalid({"cursor": "That page link is no longer valid; start from the first page."}) from exc
-
-
-def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
-    conditions = [Interaction.team_id == actor.team_id, Interaction.deleted_at.is_(None)]
-    if filters.contact_id is not None:
-        conditions.append(Interaction.contact_id == filters.contact_id)
-    if filters.types:
-        unknown = set(filters.types) - set(INTERACTION_TYPES)
-        if unknown:
-            raise Invalid({"types": f"Unknown type: {', '.join(sorted(unknown))}."})
-        conditions.append(Interaction.type.in_(filters.types))
-    for name, value in (("since", filters.since), ("until", filters.until)):
-        if value is not None and value.tzinfo is None:
-            raise Invalid({name: "Pick the day again: it came without a time zone."})
-    if filters.since is not None:
-        conditions.append(Interaction.occurred_at >= filters.since)
-    if filters.until is not None:
-        conditions.append(Interaction.occurred_at < filters.until)
-    if filters.author:
-        conditions.append(Interaction.logged_by == filters.author)
-    return conditions
-
-
-def list_interactions(
-    db: Database,
-    actor: Actor,
-    filters: InteractionFilters = InteractionFilters(),
-    *,
-    cursor: str | None = None,
-    limit: int = 15,
-) -> Page[InteractionRecord]:
-    """One page in (occurred_at, id) order; cursors seek from a row, so depth costs nothing."""
-    if filters.sort not in ("newest", "oldest"):
-        raise Invalid({"sort": "Sort by newest or oldest."})
-    limit = max(1, min(limit, PAGE_SIZE_MAX))
-    newest_first = filters.sort == "newest"
-    conditions = _filter_conditions(actor, filters)
-    direction = "after"
-    if cursor:
-        when, last_id, direction = decode_cursor(cursor)
-        key = tuple_(Interaction.occurred_at, Interaction.id)
-        # "after" walks on in the list's order; "before" walks back towards its start.
-        forward_is_down = newest_first == (direction == "after")
-        # Bind the instant through the column's type: a bare datetime would reach SQLite as its
-        # wall-clock digits, so a cursor written in another offset would seek hours away.
-        seek = tuple_(literal(when, Interaction.occurred_at.type), last_id)
-        conditions.append(key < seek if forward_is_down else key > seek)
-    scan_descending = newest_first == (direction == "after")
-    order = (
-        (Interaction.occurred_at.desc(), Interaction.id.desc())
-        if scan_descending
-        else (Interaction.occurred_at.asc(), Interaction.id.asc())
-    )
-    with db.read() as session:
-        rows = session.execute(
-            select(Interaction, Contact.name)
-            .join(Contact, Contact.id == Interaction.contact_id)
-            .where(and_(*conditions))
-            .order_by(*order)
-            .limit(limit + 1)
-        ).all()
-    more = len(rows) > limit
-    rows = list(rows[:limit])
-    if direction == "before":
-        rows.reverse()
-    items = [_to_record(interaction, name) for interaction, name in rows]
-    has_next = more if direction == "after" else bool(cursor)
-    has_prev = bool(cursor) if direction == "after" else more
-    next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
-    prev_cursor = encode_cursor(items[0].occurred_at, items[0].id, "before") if items and has_prev else None
-    return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
-
-
-def count_interactions(
-    db: Database, actor: Actor, filters: InteractionFilters = InteractionFilters(), *, cap: int | None = None
-) -> int:
-    """How many interactions match; with `cap`, counting stops past it (returns at most cap + 1).
-
-    A full count scans every match (600 ms for a million rows on SQLite); a list header only
-    needs to say "10,000+" beyond a point.
-    """
-    conditions = _filter_conditions(actor, filters)
-    with db.read() as session:
-        if cap is None:
-            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
-        matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()
-        return session.scalar(select(func.count()).select_from(matching)) or 0
-
-
-def latest_interactions_for_contact(
-    db: Database, actor: Actor, contact_id: int, *, limit: int = 5
-) -> list[InteractionRecord]:
-    return list_interactions(db, actor, InteractionFilters(contact_id=contact_id), limit=limit).items
-
-
 __all__ = [
     "InteractionChanges",
     "InteractionDraft",
-    "InteractionFilters",
-    "count_interactions",
     "create_interaction",
     "delete_interaction",
     "get_interaction",
-    "list_interactions",
     "restore_interaction",
     "update_interaction",
 ]

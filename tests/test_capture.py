@@ -11,7 +11,8 @@ import pytest
 from blocks import ids
 from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, find_contact_by_slack_user, get_contact
-from storage.interactions import InteractionDraft, InteractionFilters, create_interaction, list_interactions
+from storage.interactions import InteractionDraft, create_interaction
+from storage.listing import InteractionFilters, list_interactions
 from tests.app_harness import FROZEN_NOW, wait_responses
 from tests.blockkit import check_blocks, check_view
 from tests.modal_submit import submission

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.errors import Forbidden, Invalid
 from bot.domain.records import Actor
-from bot.services import AfterAnswer, Services, capture
+from bot.services import AfterAnswer, Services, capture, prefill
 from bot.services.browse import ListRef
 from bot.services.surfaces import DigestRef, Surfaces
 from bot.services.users import SlackUser, UserDirectory
@@ -167,7 +167,7 @@ def test_only_the_author_or_an_admin_may_edit_or_delete(svc, client):
     jane = _jane(svc)
     saved = capture.save_form(svc, client, ME, _form(contact_id=jane.id), now=NOW, after=AfterAnswer())
     with pytest.raises(Forbidden):
-        capture.edit_prefill(svc, COLLEAGUE, USER, saved.record.id)
+        prefill.edit_prefill(svc, COLLEAGUE, USER, saved.record.id)
     with pytest.raises(Forbidden):
         capture.delete(svc, client, COLLEAGUE, saved.record.id, now=NOW, after=AfterAnswer())
     admin = Actor(team_id="T111", user_id="U333", is_admin=True)

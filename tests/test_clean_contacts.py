@@ -23,14 +23,8 @@ from storage.contacts import (
     resolve_contact,
     snooze_contact,
 )
-from storage.interactions import (
-    InteractionDraft,
-    InteractionFilters,
-    create_interaction,
-    delete_interaction,
-    list_interactions,
-    restore_interaction,
-)
+from storage.interactions import InteractionDraft, create_interaction, delete_interaction, restore_interaction
+from storage.listing import InteractionFilters, list_interactions
 from storage.models import Contact, Interaction
 from storage.staleness import stale_contacts_for_owner
 from tests.app_harness import FROZEN_NOW, wait_responses

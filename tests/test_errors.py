@@ -39,7 +39,7 @@ def test_a_slack_api_failure_while_opening_the_modal_is_explained(touchbase):
 
 def test_a_failed_confirmation_never_loses_the_saved_interaction(touchbase):
     from blocks import ids
-    from storage.interactions import InteractionFilters, list_interactions
+    from storage.listing import InteractionFilters, list_interactions
     from tests.modal_submit import submission
 
     jane = create_contact(touchbase.db, ME, ContactDraft(name="Jane Doe"), now=touchbase.clock())

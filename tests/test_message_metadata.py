@@ -22,7 +22,8 @@ from bot.services.surfaces import DigestRef, refresh_digest
 from bot.services.users import UserDirectory
 from bot.slack import retry_handlers
 from storage.contacts import ContactDraft, create_contact
-from storage.interactions import InteractionDraft, InteractionFilters, create_interaction, list_interactions
+from storage.interactions import InteractionDraft, create_interaction
+from storage.listing import InteractionFilters, list_interactions
 from storage.staleness import stale_contacts_for_owner
 from storage.user_settings import remember_user_tz
 from tests import app_harness

@@ -23,15 +23,13 @@ from storage.contacts import (
 from storage.interactions import (
     InteractionChanges,
     InteractionDraft,
-    InteractionFilters,
-    count_interactions,
     create_interaction,
     delete_interaction,
     get_interaction,
-    list_interactions,
     restore_interaction,
     update_interaction,
 )
+from storage.listing import InteractionFilters, count_interactions, list_interactions
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 AUTHOR = Actor(team_id="T1", user_id="U_AUTHOR")

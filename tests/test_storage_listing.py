@@ -13,13 +13,11 @@ import pytest
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
 from storage.contacts import ContactDraft, create_contact
-from storage.interactions import (
+from storage.interactions import InteractionDraft, create_interaction, delete_interaction
+from storage.listing import (
     PAGE_SIZE_MAX,
-    InteractionDraft,
     InteractionFilters,
     count_interactions,
-    create_interaction,
-    delete_interaction,
     encode_cursor,
     list_interactions,
 )

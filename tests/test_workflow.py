@@ -13,7 +13,8 @@ import pytest
 
 from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, get_contact
-from storage.interactions import InteractionDraft, InteractionFilters, create_interaction, list_interactions
+from storage.interactions import InteractionDraft, create_interaction
+from storage.listing import InteractionFilters, list_interactions
 from storage.timelines import start_thread
 from tests.app_harness import FROZEN_NOW
 from tests.fake_slack import Call

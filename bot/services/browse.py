@@ -14,7 +14,8 @@ from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRe
 from bot.domain.rules import may_change, zone
 from bot.services import Services
 from storage.contacts import find_contacts, get_contact, resolve_contact
-from storage.interactions import InteractionFilters, count_interactions, get_interaction, list_interactions
+from storage.interactions import get_interaction
+from storage.listing import InteractionFilters, count_interactions, list_interactions
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from storage.contacts import (
     snooze_contact,
     update_contact,
 )
-from storage.interactions import latest_interactions_for_contact
+from storage.listing import latest_interactions_for_contact
 
 # Inputs of the contact use cases, re-exported for listeners (they never import storage).
 __all__ = [

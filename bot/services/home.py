@@ -11,7 +11,7 @@ from blocks.metadata import encode_metadata
 from bot.domain.errors import Forbidden
 from bot.domain.records import Actor
 from bot.services import Services
-from storage.interactions import InteractionFilters, list_interactions
+from storage.listing import InteractionFilters, list_interactions
 from storage.staleness import stale_contacts_for_owner
 from storage.user_settings import (
     get_team_digest_channel,

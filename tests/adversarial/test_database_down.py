@@ -16,7 +16,7 @@ from blocks import ids
 from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact
 from storage.db import Database
-from storage.interactions import InteractionFilters, list_interactions
+from storage.listing import InteractionFilters, list_interactions
 from tests.app_harness import FROZEN_NOW, SIGNING_SECRET, Clock, ServedApp
 from tests.databases import POSTGRES_ADMIN_URL
 from tests.fake_slack import FakeSlack

@@ -13,7 +13,7 @@ from blocks import ids
 from bot.domain.records import Actor
 from bot.services import delivery
 from storage.contacts import ContactDraft, create_contact
-from storage.interactions import InteractionFilters, list_interactions
+from storage.listing import InteractionFilters, list_interactions
 from storage.pending_notes import has_note
 from tests.app_harness import FROZEN_NOW
 from tests.modal_submit import submission

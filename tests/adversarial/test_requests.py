@@ -8,7 +8,7 @@ import time
 from blocks import ids
 from bot.domain.records import Actor
 from storage.contacts import ContactDraft, create_contact, find_contacts
-from storage.interactions import InteractionFilters, list_interactions
+from storage.listing import InteractionFilters, list_interactions
 from tests.adversarial.support import APOLOGY, check_invariants
 from tests.app_harness import FROZEN_NOW, SIGNING_SECRET, wait_responses
 from tests.modal_submit import submission
