@@ -21,6 +21,7 @@ from storage.listing import (
     encode_cursor,
     list_interactions,
 )
+from storage.attendees import write_attendees
 from storage.models import Interaction
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -49,19 +50,20 @@ def bulk_insert(db, actor: Actor, contact_id: int, stamps: list[datetime], prefi
     """Many rows in one transaction (listing does not care how last_contacted_at was kept)."""
     with db.write() as session:
         for n, stamp in enumerate(stamps):
-            session.add(
-                Interaction(
-                    team_id=actor.team_id,
-                    contact_id=contact_id,
-                    type="call",
-                    occurred_at=stamp,
-                    summary=f"{prefix} {n}",
-                    logged_by=actor.user_id,
-                    source="import",
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
+            interaction = Interaction(
+                team_id=actor.team_id,
+                contact_id=contact_id,
+                type="call",
+                occurred_at=stamp,
+                summary=f"{prefix} {n}",
+                logged_by=actor.user_id,
+                source="import",
+                created_at=NOW,
+                updated_at=NOW,
             )
+            session.add(interaction)
+            session.flush()
+            write_attendees(session, interaction, [contact_id])
 
 
 def key(record: InteractionRecord) -> tuple[datetime, int]:
