@@ -12,6 +12,7 @@ import pytest
 
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
+from storage.attendees import write_attendees
 from storage.contacts import ContactDraft, create_contact
 from storage.interactions import InteractionDraft, create_interaction, delete_interaction
 from storage.listing import (
@@ -21,7 +22,6 @@ from storage.listing import (
     encode_cursor,
     list_interactions,
 )
-from storage.attendees import write_attendees
 from storage.models import Interaction
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -17,16 +17,13 @@ from bot.domain.errors import Invalid
 from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.services import AfterAnswer, Services, repeats
+from bot.services.attendees import contact_named, picked_contact_ids, resolve_quick_contacts
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
 from storage.contacts import (
-    ContactDraft,
-    create_contact,
     ensure_contact_for_slack_user,
-    find_contact_by_slack_user,
     has_contact_named,
     has_unique_first_name,
-    resolve_contact,
 )
 from storage.interactions import (
     InteractionChanges,
@@ -63,6 +60,8 @@ class LogForm:
     suggested_name: str | None = None
     surfaces: Surfaces = field(default_factory=Surfaces)
     time_known: bool = True  # False when the time was left empty: only the day is known
+    # The other contacts picked after the first, in order: an id, or the name of one to create.
+    more_contacts: tuple[int | str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,39 +118,16 @@ def quick_log(
         ),
     )
     problems = list(parsed.problems)
-    # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
-    if len(parsed.contact_texts) > 1:
-        problems.append("One contact per log for now: pick the one to log, then log the others.")
+    # Until follow-ups are stored (issue 17), ask rather than drop them.
     if parsed.follow_up_text:
         problems.append("Follow-ups can't be saved yet: note it in the summary.")
-    contact: ContactRecord | None = None
-    new_contact_name = None
     slack_user_id = None
-    if parsed.mention_user_id:
-        contact = find_contact_by_slack_user(svc.db, actor, parsed.mention_user_id)
-        if contact is None:
-            mentioned = svc.users.get(actor.team_id, parsed.mention_user_id, client=client)
-            if mentioned.known and not mentioned.deleted:
-                # A mention names exactly one person: their contact is created, not guessed.
-                contact, _ = ensure_contact_for_slack_user(
-                    svc.db, actor, mentioned.id, name=mentioned.name, email=mentioned.email, now=now
-                )
-            else:
-                problems.append("I couldn't look up the person you mentioned.")
-    elif parsed.contact_text:
-        contact, matches = resolve_contact(svc.db, actor, parsed.contact_text)
-        if contact is None and len(matches) == 1:
-            # One close match (a typo): offered, never saved without the user's Save.
-            contact = matches[0].contact
-            problems.append(f"No contact is called “{parsed.contact_text}”. Did you mean {contact.name}?")
-        elif contact is None:
-            new_contact_name = parsed.contact_text if not matches else None
-            problems.append(
-                f"Several contacts match “{parsed.contact_text}”: pick one."
-                if matches
-                else f"“{parsed.contact_text}” is not a contact yet: check the name, then Save creates it."
-            )
-    else:
+    # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
+    named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts, now=now)
+    problems.extend(named.problems)
+    contact = named.first
+    contact_ids = tuple(c.id for c in named.contacts)
+    if not parsed.contact_texts:
         problems.append("Who was it with? Pick a contact.")
     if parsed.type is None:
         problems.append("What kind of interaction was it? Pick a type.")
@@ -162,6 +138,7 @@ def quick_log(
     if not problems and contact is not None and parsed.type is not None and occurred_at is not None:
         draft = InteractionDraft(
             contact_id=contact.id,
+            contact_ids=contact_ids,
             type=parsed.type,
             occurred_at=occurred_at,
             time_known=parsed.time_known,
@@ -174,7 +151,13 @@ def quick_log(
         if already is not None:
             return QuickLogOutcome(saved=already)  # the same request again: what it saved
         earlier = repeats.earlier_same_log(
-            svc, actor, contact_id=contact.id, type=parsed.type, summary=parsed.summary, now=now
+            svc,
+            actor,
+            contact_id=contact.id,
+            contact_ids=contact_ids,
+            type=parsed.type,
+            summary=parsed.summary,
+            now=now,
         )
         if earlier is not None:
             return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
@@ -184,7 +167,7 @@ def quick_log(
             problems.extend(invalid.fields.values())
         else:
             after_interactions_changed(
-                after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+                after, svc, client, actor, contact_ids=record.contact_ids, when=[record.occurred_at], now=now
             )
             return QuickLogOutcome(saved=record)
 
@@ -195,7 +178,9 @@ def quick_log(
         prefill=LogPrefill(
             contact_id=contact.id if contact else None,
             contact_name=contact.name if contact else None,
-            new_contact_name=new_contact_name,
+            new_contact_name=named.new_names[0] if named.new_first else None,
+            more_contacts=named.more_contacts,
+            more_new_contacts=tuple(named.new_names[1:] if named.new_first else named.new_names),
             type=parsed.type,
             date=local.date() if local else None,
             time=local.strftime("%H:%M") if local and parsed.time_known else None,
@@ -227,9 +212,16 @@ def save_form(
         if already is not None:
             return Saved(already, created=False)
     contact_id = form.contact_id or _contact_from_form(svc, client, actor, form, now=now)
+    contact_ids = picked_contact_ids(svc, actor, contact_id, form.more_contacts, now=now)
     if not form.interaction_id and not repeats.WARNED.confirmed(form.view_id):
         earlier = repeats.earlier_same_log(
-            svc, actor, contact_id=contact_id, type=form.type, summary=form.summary, now=now
+            svc,
+            actor,
+            contact_id=contact_id,
+            contact_ids=contact_ids,
+            type=form.type,
+            summary=form.summary,
+            now=now,
         )
         if earlier is not None:
             repeats.WARNED.warn(form.view_id)
@@ -244,7 +236,7 @@ def save_form(
             actor,
             form.interaction_id,
             InteractionChanges(
-                contact_id=contact_id,
+                contact_ids=contact_ids,
                 type=form.type,
                 occurred_at=form.occurred_at,
                 summary=form.summary,
@@ -256,18 +248,18 @@ def save_form(
             ),
             now=now,
         )
-        # An edit may move the interaction away from a contact whose thread must change too.
+        # An edit may move the interaction away from contacts whose threads must change too.
         after_interactions_changed(
             after,
             svc,
             client,
             actor,
-            contact_ids={before.contact_id, record.contact_id},
+            contact_ids=before.contact_ids | record.contact_ids,
             when=[before.occurred_at, record.occurred_at],
             now=now,
             surfaces=form.surfaces,
             interaction_id=record.id,
-            list_notice=f"Updated: {record.type} with {record.contact_name}.",
+            list_notice=f"Updated: {record.type} with {record.contact_names}.",
         )
         return Saved(record, edited=True)
     record, created = create_interaction(
@@ -275,6 +267,7 @@ def save_form(
         actor,
         InteractionDraft(
             contact_id=contact_id,
+            contact_ids=contact_ids,
             type=form.type,
             occurred_at=form.occurred_at,
             time_known=form.time_known,
@@ -293,7 +286,7 @@ def save_form(
             svc,
             client,
             actor,
-            contact_ids={record.contact_id},
+            contact_ids=record.contact_ids,
             when=[record.occurred_at],
             now=now,
             surfaces=form.surfaces,
@@ -318,7 +311,7 @@ def log_interaction(
     record, created = create_interaction(svc.db, actor, draft, now=now)
     if created:
         after_interactions_changed(
-            after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+            after, svc, client, actor, contact_ids=record.contact_ids, when=[record.occurred_at], now=now
         )
     return Saved(record, created=created)
 
@@ -335,12 +328,7 @@ def _contact_from_form(
             svc.db, actor, form.slack_user_id, name=name, email=person.email, now=now
         )
         return contact.id
-    # The picker offers "create" only when no contact has exactly this name; one that does now
-    # was created by an earlier delivery of this very submission (or a moment ago): use it.
-    existing, _ = resolve_contact(svc.db, actor, name)
-    if existing is not None and has_contact_named(svc.db, actor, name):
-        return existing.id
-    return create_contact(svc.db, actor, ContactDraft(name=name), now=now).id
+    return contact_named(svc, actor, name, now=now)
 
 
 def delete(
@@ -359,12 +347,12 @@ def delete(
         svc,
         client,
         actor,
-        contact_ids={record.contact_id},
+        contact_ids=record.contact_ids,
         when=[record.occurred_at],
         now=now,
         surfaces=surfaces,
         interaction_id=record.id,
-        list_notice=f"Deleted: {record.type} with {record.contact_name} — {record.summary}",
+        list_notice=f"Deleted: {record.type} with {record.contact_names} — {record.summary}",
         undo_id=record.id,
     )
     return record
@@ -386,11 +374,11 @@ def restore(
         svc,
         client,
         actor,
-        contact_ids={record.contact_id},
+        contact_ids=record.contact_ids,
         when=[record.occurred_at],
         now=now,
         surfaces=surfaces,
         interaction_id=record.id,
-        list_notice=f"Restored: {record.type} with {record.contact_name}.",
+        list_notice=f"Restored: {record.type} with {record.contact_names}.",
     )
     return record
