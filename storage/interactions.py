@@ -141,7 +141,7 @@ def _to_record(
         updated_by=interaction.updated_by,
         deleted_at=interaction.deleted_at,
         time_known=interaction.time_known,
-        attendees=attendees,
+        all_contacts=attendees,
     )
 
 

@@ -82,11 +82,12 @@ class InteractionRecord:
     deleted_at: datetime | None
     time_known: bool = True  # False: only the day is known (occurred_at is that local day's start)
     # Every contact it was with, first (`contact_id`) first; left empty, just that one.
-    attendees: tuple[Attendee, ...] = ()
+    all_contacts: tuple[Attendee, ...] = ()
 
-    def __post_init__(self) -> None:
-        if not self.attendees:
-            object.__setattr__(self, "attendees", (Attendee(self.contact_id, self.contact_name),))
+    @property
+    def attendees(self) -> tuple[Attendee, ...]:
+        """Every contact it was with, the first (`contact_id`) first."""
+        return self.all_contacts or (Attendee(self.contact_id, self.contact_name),)
 
     @property
     def is_deleted(self) -> bool:
