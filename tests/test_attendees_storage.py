@@ -83,7 +83,7 @@ def lasts(db, ids):
 
 
 def test_logging_with_several_contacts_moves_each_ones_last_contact(db, people):
-    jane, may, bo = people
+    jane, may, _ = people
     record = log(db, [may, jane], days_ago(2))
     assert [a.id for a in record.attendees] == [may, jane]  # first contact first
     assert record.contact_id == may and record.contact_name == "May Chen"
