@@ -56,7 +56,7 @@ def test_quick_log_with_several_names_saves_one_interaction_for_all_of_them(touc
 
 
 def test_quick_log_joins_names_and_mentions_with_and_ampersand_and_commas(touchbase):
-    jane, may, bo = _contacts(touchbase.db, "Jane Doe", "May Chen", "Bo Li")
+    _contacts(touchbase.db, "Jane Doe", "May Chen", "Bo Li")
     touchbase.fake.set_user("U222", real_name="Ana Lima")
     status, _, body = touchbase.slack.command(
         "/log", "Jane Doe, May Chen & <@U222|ana> and Bo Li meeting kickoff"
@@ -183,7 +183,7 @@ def test_every_attendees_timeline_thread_is_refreshed(touchbase):
 
 
 def test_contact_card_and_list_show_the_interaction_for_every_attendee(touchbase):
-    jane, may = _contacts(touchbase.db, "Jane Doe", "May Chen")
+    _contacts(touchbase.db, "Jane Doe", "May Chen")
     touchbase.slack.command("/log", "call with Jane Doe and May Chen yesterday 3pm renewal")
     status, _, _ = touchbase.slack.command("/contact", "May Chen")
     assert status == 200
