@@ -30,9 +30,10 @@ from bot.domain.rules import (
     may_change,
 )
 from storage.attendees import attendee_ids, attendees_of, clean_attendee_ids, write_attendees
-from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
+from storage.contacts import ContactDraft, default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction, InteractionContact
+from storage.new_contact import contact_for_new_log
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class InteractionDraft:
     time_known: bool = True
     # Every attendee in order (`contact_id`, when set, first); empty: just `contact_id`.
     contact_ids: tuple[int, ...] = ()
+    # With no contact_id: the contact to create (or find) in the same transaction, so a crash
+    # or a resent submission never leaves a new contact without its interaction.
+    new_contact: ContactDraft | None = None
+    # More contacts to create (or find) in the same transaction, after the others.
+    new_contacts: tuple[ContactDraft, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,8 @@ def create_interaction(
         notes=draft.notes,
         now=now,
     )
-    wanted = clean_attendee_ids(draft.contact_id, draft.contact_ids)
+    if draft.contact_id is None and draft.new_contact is None and not draft.contact_ids:
+        raise Invalid({"contact": "Choose who this was with."})
     if draft.source not in SOURCES:
         raise ValueError(f"unknown source {draft.source!r}")
     if draft.source_ref:
@@ -270,6 +277,11 @@ def create_interaction(
     try:
         with db.write() as session:
             ensure_workspace(session, actor.team_id, now=now)
+            first = draft.contact_id
+            if first is None and draft.new_contact is not None:
+                first = contact_for_new_log(session, actor, draft.new_contact, now=now)
+            created = [contact_for_new_log(session, actor, new, now=now) for new in draft.new_contacts]
+            wanted = clean_attendee_ids(first, [*draft.contact_ids, *created])
             try:
                 contacts = _lock_contacts(session, actor, set(wanted))
             except NotFound:
@@ -308,10 +320,18 @@ def create_interaction(
                 recompute_last_contacted(session, contact, now=now)
             return _record(session, interaction), True
     except _MergedInto as merged:
-        if merged.source_id == merged.contact_id:
-            raise  # pragma: no cover - a contact is never merged into itself
-        moved = tuple(merged.contact_id if cid == merged.source_id else cid for cid in wanted)
-        return create_interaction(db, actor, replace(draft, contact_id=None, contact_ids=moved), now=now)
+        named = [draft.contact_id, *draft.contact_ids]
+        if merged.source_id == merged.contact_id or merged.source_id not in named:
+            # A contact found for a new name was merged meanwhile: let the user pick again.
+            raise Invalid(
+                {"contact": "That contact was just merged into another: pick them again."}
+            ) from None
+
+        source, into = merged.source_id, merged.contact_id
+        ids = tuple(into if cid == source else cid for cid in draft.contact_ids)
+        first = into if draft.contact_id == source else draft.contact_id
+        draft = replace(draft, contact_id=first, contact_ids=ids)
+        return create_interaction(db, actor, draft, now=now)
     except IntegrityError:
         # The same submission raced us to the unique source reference: it is saved once.
         existing = _find_by_source_ref(db, actor, draft.source_ref) if draft.source_ref else None

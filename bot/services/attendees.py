@@ -1,8 +1,9 @@
 """Several contacts per interaction: resolving who a quick log or a log modal names.
 
 A quick log's names are resolved one by one as a single name always was: a mention is its
-person's contact (created if need be), a name is the contact it names exactly; a typo, an
-ambiguous name or an unknown one opens the modal with the others preselected.
+person's contact (created with the log, in its transaction, if need be), a name is the contact
+it names exactly; a typo, an ambiguous name or an unknown one opens the modal with the others
+preselected. New contacts picked in the modal are created with the log too (storage does it).
 """
 
 from __future__ import annotations
@@ -15,48 +16,63 @@ from slack_sdk import WebClient
 
 from bot.domain.records import Actor, Attendee, ContactRecord
 from bot.services import Services
-from storage.contacts import (
-    ContactDraft,
-    create_contact,
-    ensure_contact_for_slack_user,
-    find_contact_by_slack_user,
-    has_contact_named,
-    resolve_contact,
-)
+from storage.contacts import ContactDraft, find_contact_by_slack_user, resolve_contact
+from storage.new_contact import find_or_create_contact
 
 _MENTION_PREFIX, _MENTION_SUFFIX = "<@", ">"
 
 
 @dataclass
 class QuickContacts:
-    """Who a quick log names: the contacts found (in order), names to create, and what is unsure."""
+    """Who a quick log names: the contacts found (in order), mentioned people who aren't contacts
+    yet (created with the log), typed names nobody has, and what is unsure."""
 
     contacts: list[ContactRecord] = field(default_factory=list)
+    people: list[ContactDraft] = field(default_factory=list)
     new_names: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    # The first one named is a new name (it leads the picker), not the first contact found.
-    new_first: bool = False
-
-    @property
-    def more_contacts(self) -> tuple[Attendee, ...]:
-        rest = self.contacts if self.new_first else self.contacts[1:]
-        return tuple(Attendee(c.id, c.name) for c in rest)
+    first_kind: str = "contact"  # what was named first: "contact", "person" or "name"
 
     @property
     def first(self) -> ContactRecord | None:
-        return None if self.new_first or not self.contacts else self.contacts[0]
+        return self.contacts[0] if self.first_kind == "contact" and self.contacts else None
+
+    @property
+    def first_person(self) -> ContactDraft | None:
+        return self.people[0] if self.first_kind == "person" else None
+
+    @property
+    def more_people(self) -> tuple[ContactDraft, ...]:
+        return tuple(self.people[1:] if self.first_kind == "person" else self.people)
+
+    @property
+    def more_contacts(self) -> tuple[Attendee, ...]:
+        rest = self.contacts[1:] if self.first_kind == "contact" else self.contacts
+        return tuple(Attendee(c.id, c.name) for c in rest)
+
+    def modal_names(self) -> tuple[str | None, tuple[str, ...]]:
+        """(the first new contact to offer, the others): names typed, then people mentioned."""
+        names = [*self.new_names, *(p.name for p in self.people)]
+        if self.first_kind == "person":
+            names = [self.people[0].name, *self.new_names, *(p.name for p in self.people[1:])]
+        if self.first_kind == "contact":
+            return None, tuple(names)
+        return (names[0] if names else None), tuple(names[1:])
 
 
 def resolve_quick_contacts(
-    svc: Services, client: WebClient, actor: Actor, texts: Sequence[str], *, now: datetime
+    svc: Services, client: WebClient, actor: Actor, texts: Sequence[str]
 ) -> QuickContacts:
     found = QuickContacts()
     for index, text in enumerate(texts):
         if text.startswith(_MENTION_PREFIX) and text.endswith(_MENTION_SUFFIX):
-            contact = _mentioned(svc, client, actor, text[2:-1], now=now)
-            if contact is None:
+            contact, person = _mentioned(svc, client, actor, text[2:-1])
+            if contact is None and person is None:
                 found.problems.append("I couldn't look up the person you mentioned.")
-            elif contact.id not in {c.id for c in found.contacts}:
+            elif person is not None:
+                found.people.append(person)
+                found.first_kind = "person" if index == 0 else found.first_kind
+            elif contact is not None and contact.id not in {c.id for c in found.contacts}:
                 found.contacts.append(contact)
             continue
         contact, matches = resolve_contact(svc.db, actor, text)
@@ -67,7 +83,7 @@ def resolve_quick_contacts(
         elif contact is None:
             if not matches:
                 found.new_names.append(text)
-                found.new_first = found.new_first or index == 0
+                found.first_kind = "name" if index == 0 else found.first_kind
             found.problems.append(
                 f"Several contacts match “{text}”: pick one."
                 if matches
@@ -79,38 +95,37 @@ def resolve_quick_contacts(
 
 
 def _mentioned(
-    svc: Services, client: WebClient, actor: Actor, user_id: str, *, now: datetime
-) -> ContactRecord | None:
+    svc: Services, client: WebClient, actor: Actor, user_id: str
+) -> tuple[ContactRecord | None, ContactDraft | None]:
+    """A mentioned person's contact, or the draft of it (None, None when Slack doesn't know them)."""
     contact = find_contact_by_slack_user(svc.db, actor, user_id)
     if contact is not None:
-        return contact
+        return contact, None
     mentioned = svc.users.get(actor.team_id, user_id, client=client)
     if not mentioned.known or mentioned.deleted:
-        return None
-    # A mention names exactly one person: their contact is created, not guessed.
-    contact, _ = ensure_contact_for_slack_user(
-        svc.db, actor, mentioned.id, name=mentioned.name, email=mentioned.email, now=now
-    )
-    return contact
+        return None, None
+    # A mention names exactly one person: their contact is created (with the log), not guessed.
+    return None, ContactDraft(name=mentioned.name, email=mentioned.email, slack_user_id=mentioned.id)
 
 
-def contact_named(svc: Services, actor: Actor, name: str, *, now: datetime) -> int:
-    """The contact a "Create contact “name”" pick stands for: created unless it now exists."""
-    # The picker offers "create" only when no contact has exactly this name; one that does now
-    # was created by an earlier delivery of this very submission (or a moment ago): use it.
-    existing, _ = resolve_contact(svc.db, actor, name)
-    if existing is not None and has_contact_named(svc.db, actor, name):
-        return existing.id
-    return create_contact(svc.db, actor, ContactDraft(name=name), now=now).id
+def split_picks(more: Sequence[int | str]) -> tuple[tuple[int, ...], tuple[ContactDraft, ...]]:
+    """The modal's other picks: (contact ids as picked, contacts to create with the log)."""
+    ids = tuple(dict.fromkeys(p for p in more if isinstance(p, int)))
+    names = tuple(ContactDraft(name=p) for p in dict.fromkeys(p for p in more if isinstance(p, str)))
+    return ids, names
 
 
-def picked_contact_ids(
+def edit_contact_ids(
     svc: Services, actor: Actor, first: int, more: Sequence[int | str], *, now: datetime
 ) -> tuple[int, ...]:
-    """Every contact picked in the modal, first first: ids as picked, new names created."""
+    """An edit's contacts, first first: new names found or created (an edit has no log to create them with)."""
     ids = [first]
     for pick in more:
-        contact_id = pick if isinstance(pick, int) else contact_named(svc, actor, pick, now=now)
+        contact_id = (
+            pick
+            if isinstance(pick, int)
+            else find_or_create_contact(svc.db, actor, ContactDraft(name=pick), now=now)
+        )
         if contact_id not in ids:
             ids.append(contact_id)
     return tuple(ids)

@@ -17,11 +17,12 @@ from bot.domain.errors import Invalid
 from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.services import AfterAnswer, Services, repeats
-from bot.services.attendees import contact_named, picked_contact_ids, resolve_quick_contacts
+from bot.services.attendees import edit_contact_ids, resolve_quick_contacts, split_picks
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
 from storage.contacts import (
-    ensure_contact_for_slack_user,
+    ContactDraft,
+    find_contact_by_slack_user,
     has_contact_named,
     has_unique_first_name,
 )
@@ -36,6 +37,7 @@ from storage.interactions import (
     update_interaction,
     validate_fields,
 )
+from storage.new_contact import find_or_create_contact
 
 logger = logging.getLogger(__name__)
 SUMMARY_PREFILL_CHARS = 120
@@ -121,12 +123,13 @@ def quick_log(
     # Until follow-ups are stored (issue 17), ask rather than drop them.
     if parsed.follow_up_text:
         problems.append("Follow-ups can't be saved yet: note it in the summary.")
-    slack_user_id = None
     # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
-    named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts, now=now)
+    named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts)
     problems.extend(named.problems)
-    contact = named.first
+    contact, new_contact = named.first, named.first_person
     contact_ids = tuple(c.id for c in named.contacts)
+    # A mentioned person who isn't a contact yet, suggested first in the modal, is linked on Save.
+    slack_user_id = new_contact.slack_user_id if new_contact else None
     if not parsed.contact_texts:
         problems.append("Who was it with? Pick a contact.")
     if parsed.type is None:
@@ -135,10 +138,12 @@ def quick_log(
         problems.append("Add a short summary.")
 
     occurred_at = parsed.occurred_at  # None: unclear or in the future, the modal asks (never `now`)
-    if not problems and contact is not None and parsed.type is not None and occurred_at is not None:
+    if not problems and (contact or new_contact) and parsed.type is not None and occurred_at is not None:
         draft = InteractionDraft(
-            contact_id=contact.id,
+            contact_id=contact.id if contact else None,
+            new_contact=new_contact,
             contact_ids=contact_ids,
+            new_contacts=named.more_people,
             type=parsed.type,
             occurred_at=occurred_at,
             time_known=parsed.time_known,
@@ -150,16 +155,20 @@ def quick_log(
         already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
         if already is not None:
             return QuickLogOutcome(saved=already)  # the same request again: what it saved
-        earlier = repeats.earlier_same_log(
-            svc,
-            actor,
-            contact_id=contact.id,
-            contact_ids=contact_ids,
-            type=parsed.type,
-            summary=parsed.summary,
-            now=now,
+        earlier = (
+            contact
+            and not named.people
+            and repeats.earlier_same_log(
+                svc,
+                actor,
+                contact_id=contact.id,
+                contact_ids=contact_ids,
+                type=parsed.type,
+                summary=parsed.summary,
+                now=now,
+            )
         )
-        if earlier is not None:
+        if earlier:
             return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
         try:
             record, _ = create_interaction(svc.db, actor, draft, now=now)
@@ -178,9 +187,9 @@ def quick_log(
         prefill=LogPrefill(
             contact_id=contact.id if contact else None,
             contact_name=contact.name if contact else None,
-            new_contact_name=named.new_names[0] if named.new_first else None,
+            new_contact_name=named.modal_names()[0],
             more_contacts=named.more_contacts,
-            more_new_contacts=tuple(named.new_names[1:] if named.new_first else named.new_names),
+            more_new_contacts=named.modal_names()[1],
             type=parsed.type,
             date=local.date() if local else None,
             time=local.strftime("%H:%M") if local and parsed.time_known else None,
@@ -211,32 +220,37 @@ def save_form(
         already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
         if already is not None:
             return Saved(already, created=False)
-    contact_id = form.contact_id or _contact_from_form(svc, client, actor, form, now=now)
-    contact_ids = picked_contact_ids(svc, actor, contact_id, form.more_contacts, now=now)
-    if not form.interaction_id and not repeats.WARNED.confirmed(form.view_id):
+    contact_id, new_contact = form.contact_id, None
+    if contact_id is None:
+        contact_id, new_contact = _contact_from_form(svc, client, actor, form)
+    more_ids, more_new = split_picks(form.more_contacts)
+    if contact_id is not None and not more_new and not form.interaction_id:
         earlier = repeats.earlier_same_log(
             svc,
             actor,
             contact_id=contact_id,
-            contact_ids=contact_ids,
+            contact_ids=(contact_id, *more_ids),
             type=form.type,
             summary=form.summary,
             now=now,
         )
-        if earlier is not None:
-            repeats.WARNED.warn(form.view_id)
+        if earlier is not None and not repeats.confirmed(svc, actor, form.view_id, now=now):
+            repeats.warn(svc, actor, form.view_id, now=now)
             minutes = max(1, round((now - earlier.created_at).total_seconds() / 60))
             raise Invalid(
                 {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
             )
     if form.interaction_id:
+        if contact_id is None:  # an edit naming a new contact: create it first
+            assert new_contact is not None
+            contact_id = find_or_create_contact(svc.db, actor, new_contact, now=now)
         before = get_interaction(svc.db, actor, form.interaction_id)
         record = update_interaction(
             svc.db,
             actor,
             form.interaction_id,
             InteractionChanges(
-                contact_ids=contact_ids,
+                contact_ids=edit_contact_ids(svc, actor, contact_id, form.more_contacts, now=now),
                 type=form.type,
                 occurred_at=form.occurred_at,
                 summary=form.summary,
@@ -267,7 +281,6 @@ def save_form(
         actor,
         InteractionDraft(
             contact_id=contact_id,
-            contact_ids=contact_ids,
             type=form.type,
             occurred_at=form.occurred_at,
             time_known=form.time_known,
@@ -277,6 +290,9 @@ def save_form(
             source="shortcut" if form.permalink else "modal",
             source_ref=f"view:{form.view_id}",
             permalink=form.permalink,
+            new_contact=new_contact,
+            contact_ids=more_ids,
+            new_contacts=more_new,
         ),
         now=now,
     )
@@ -317,18 +333,22 @@ def log_interaction(
 
 
 def _contact_from_form(
-    svc: Services, client: WebClient, actor: Actor, form: LogForm, *, now: datetime
-) -> int:
+    svc: Services, client: WebClient, actor: Actor, form: LogForm
+) -> tuple[int | None, ContactDraft | None]:
+    """The contact a submission names: an existing id, or the draft of a new one.
+
+    A new contact is created by storage in the interaction's own transaction (all or nothing).
+    """
     name = form.new_contact_name
     if not name:
         raise Invalid({"contact": "Choose who this was with, or type a new name."})
     if form.slack_user_id and name == form.suggested_name:
+        linked = find_contact_by_slack_user(svc.db, actor, form.slack_user_id)
+        if linked is not None:
+            return linked.id, None
         person = svc.users.get(actor.team_id, form.slack_user_id, client=client)
-        contact, _ = ensure_contact_for_slack_user(
-            svc.db, actor, form.slack_user_id, name=name, email=person.email, now=now
-        )
-        return contact.id
-    return contact_named(svc, actor, name, now=now)
+        return None, ContactDraft(name=name, email=person.email, slack_user_id=form.slack_user_id)
+    return None, ContactDraft(name=name)
 
 
 def delete(

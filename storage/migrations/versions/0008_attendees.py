@@ -4,7 +4,7 @@ Every existing interaction's contact becomes its first attendee. Downgrading kee
 attendee (`interactions.contact_id` already holds it) and drops the others.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-01
 
 """
@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0007"
+# Follows whichever migration was main's head when this merged (0012: request keys).
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
