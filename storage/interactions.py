@@ -53,8 +53,9 @@ class InteractionDraft:
     # With no contact_id: the contact to create (or find) in the same transaction, so a crash
     # or a resent submission never leaves a new contact without its interaction.
     new_contact: ContactDraft | None = None
-    # More contacts to create (or find) in the same transaction, after the others.
-    new_contacts: tuple[ContactDraft, ...] = ()
+    # More attendees after those, in order: a contact's id, or one to create (or find) in the
+    # same transaction (so a picked new name is saved with the log, never without it).
+    more: tuple[int | ContactDraft, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,8 +281,11 @@ def create_interaction(
             first = draft.contact_id
             if first is None and draft.new_contact is not None:
                 first = contact_for_new_log(session, actor, draft.new_contact, now=now)
-            created = [contact_for_new_log(session, actor, new, now=now) for new in draft.new_contacts]
-            wanted = clean_attendee_ids(first, [*draft.contact_ids, *created])
+            more = [
+                p if isinstance(p, int) else contact_for_new_log(session, actor, p, now=now)
+                for p in draft.more
+            ]
+            wanted = clean_attendee_ids(first, [*draft.contact_ids, *more])
             try:
                 contacts = _lock_contacts(session, actor, set(wanted))
             except NotFound:
@@ -320,7 +324,7 @@ def create_interaction(
                 recompute_last_contacted(session, contact, now=now)
             return _record(session, interaction), True
     except _MergedInto as merged:
-        named = [draft.contact_id, *draft.contact_ids]
+        named = [draft.contact_id, *draft.contact_ids, *draft.more]
         if merged.source_id == merged.contact_id or merged.source_id not in named:
             # A contact found for a new name was merged meanwhile: let the user pick again.
             raise Invalid(
@@ -329,8 +333,9 @@ def create_interaction(
 
         source, into = merged.source_id, merged.contact_id
         ids = tuple(into if cid == source else cid for cid in draft.contact_ids)
+        picks = tuple(into if pick == source else pick for pick in draft.more)
         first = into if draft.contact_id == source else draft.contact_id
-        draft = replace(draft, contact_id=first, contact_ids=ids)
+        draft = replace(draft, contact_id=first, contact_ids=ids, more=picks)
         return create_interaction(db, actor, draft, now=now)
     except IntegrityError:
         # The same submission raced us to the unique source reference: it is saved once.

@@ -32,6 +32,8 @@ class QuickContacts:
     new_names: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     first_kind: str = "contact"  # what was named first: "contact", "person" or "name"
+    # Contacts and people in the order named.
+    order: list[ContactRecord | ContactDraft] = field(default_factory=list)
 
     @property
     def first(self) -> ContactRecord | None:
@@ -42,8 +44,9 @@ class QuickContacts:
         return self.people[0] if self.first_kind == "person" else None
 
     @property
-    def more_people(self) -> tuple[ContactDraft, ...]:
-        return tuple(self.people[1:] if self.first_kind == "person" else self.people)
+    def more(self) -> tuple[int | ContactDraft, ...]:
+        """Everyone named after the first, in order: a contact's id, or a person to create."""
+        return tuple(p.id if isinstance(p, ContactRecord) else p for p in self.order[1:])
 
     @property
     def more_contacts(self) -> tuple[Attendee, ...]:
@@ -70,10 +73,13 @@ def resolve_quick_contacts(
             if contact is None and person is None:
                 found.problems.append("I couldn't look up the person you mentioned.")
             elif person is not None:
-                found.people.append(person)
+                if person.slack_user_id not in {p.slack_user_id for p in found.people}:
+                    found.people.append(person)
+                    found.order.append(person)
                 found.first_kind = "person" if index == 0 else found.first_kind
             elif contact is not None and contact.id not in {c.id for c in found.contacts}:
                 found.contacts.append(contact)
+                found.order.append(contact)
             continue
         contact, matches = resolve_contact(svc.db, actor, text)
         if contact is None and len(matches) == 1:
@@ -91,6 +97,7 @@ def resolve_quick_contacts(
             )
         if contact is not None and contact.id not in {c.id for c in found.contacts}:
             found.contacts.append(contact)
+            found.order.append(contact)
     return found
 
 
@@ -108,11 +115,9 @@ def _mentioned(
     return None, ContactDraft(name=mentioned.name, email=mentioned.email, slack_user_id=mentioned.id)
 
 
-def split_picks(more: Sequence[int | str]) -> tuple[tuple[int, ...], tuple[ContactDraft, ...]]:
-    """The modal's other picks: (contact ids as picked, contacts to create with the log)."""
-    ids = tuple(dict.fromkeys(p for p in more if isinstance(p, int)))
-    names = tuple(ContactDraft(name=p) for p in dict.fromkeys(p for p in more if isinstance(p, str)))
-    return ids, names
+def draft_picks(more: Sequence[int | str]) -> tuple[int | ContactDraft, ...]:
+    """The modal's other picks in order: a contact's id, or a contact to create with the log."""
+    return tuple(p if isinstance(p, int) else ContactDraft(name=p) for p in more)
 
 
 def edit_contact_ids(

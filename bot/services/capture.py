@@ -17,7 +17,7 @@ from bot.domain.errors import Invalid
 from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
 from bot.services import AfterAnswer, Services, repeats
-from bot.services.attendees import edit_contact_ids, resolve_quick_contacts, split_picks
+from bot.services.attendees import draft_picks, edit_contact_ids, resolve_quick_contacts
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
 from storage.contacts import (
@@ -142,8 +142,7 @@ def quick_log(
         draft = InteractionDraft(
             contact_id=contact.id if contact else None,
             new_contact=new_contact,
-            contact_ids=contact_ids,
-            new_contacts=named.more_people,
+            more=named.more,
             type=parsed.type,
             occurred_at=occurred_at,
             time_known=parsed.time_known,
@@ -223,8 +222,9 @@ def save_form(
     contact_id, new_contact = form.contact_id, None
     if contact_id is None:
         contact_id, new_contact = _contact_from_form(svc, client, actor, form)
-    more_ids, more_new = split_picks(form.more_contacts)
-    if contact_id is not None and not more_new and not form.interaction_id:
+    more = draft_picks(form.more_contacts)
+    more_ids = tuple(p for p in more if isinstance(p, int))
+    if contact_id is not None and len(more_ids) == len(more) and not form.interaction_id:
         earlier = repeats.earlier_same_log(
             svc,
             actor,
@@ -291,8 +291,7 @@ def save_form(
             source_ref=f"view:{form.view_id}",
             permalink=form.permalink,
             new_contact=new_contact,
-            contact_ids=more_ids,
-            new_contacts=more_new,
+            more=more,
         ),
         now=now,
     )
