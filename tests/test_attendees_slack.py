@@ -194,3 +194,35 @@ def test_contact_card_and_list_show_the_interaction_for_every_attendee(touchbase
     [opened] = touchbase.fake.wait_for("views.open")
     listing = json.dumps(opened.args["view"])
     assert "renewal" in listing and "Jane Doe and May Chen" in listing
+
+
+def test_the_same_log_with_the_same_people_asks_first_and_log_again_keeps_them_all(touchbase):
+    jane, may, _ = _contacts(touchbase.db, "Jane Doe", "May Chen", "Bo Li")
+    touchbase.slack.command("/log", "call with Jane Doe and May Chen 10am pricing")
+    touchbase.clock.advance(minutes=2)
+    # Another set of people is another log, saved straight away.
+    other = json.loads(touchbase.slack.command("/log", "call with Jane Doe and Bo Li 10am pricing")[2])
+    assert other["text"].startswith("Logged call")
+    # The same people in another order is the same log: asked about.
+    second = json.loads(touchbase.slack.command("/log", "call with May Chen and Jane Doe 10am pricing")[2])
+    assert second["text"] == "You logged this 2 minutes ago — log again?"
+    assert len(_interactions(touchbase.db)) == 2
+    again = next(
+        e
+        for b in second["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.ACTION_LOG_AGAIN
+    )
+    question = {
+        "type": "message",
+        "message_ts": "1773000000.000100",
+        "channel_id": "C111",
+        "is_ephemeral": True,
+    }
+    touchbase.slack.block_actions(
+        [{"action_id": ids.ACTION_LOG_AGAIN, "value": again["value"]}], container=question
+    )
+    wait_responses(touchbase.fake, 1)
+    newest = _interactions(touchbase.db)[0]
+    assert [a.id for a in newest.attendees] == [may.id, jane.id]

@@ -57,11 +57,17 @@ def encode_again(draft: InteractionDraft) -> str:
             "d": draft.duration_minutes,
             "s": draft.summary,
             "k": draft.time_known,
-            **({"cs": list(draft.contact_ids)} if len(draft.contact_ids) > 1 else {}),
+            **({"cs": others} if (others := _other_ids(draft)) else {}),
         },
         separators=(",", ":"),
         ensure_ascii=False,
     )
+
+
+def _other_ids(draft: InteractionDraft) -> list[int]:
+    """The contacts after the first a "log again" must keep (a repeat names only existing ones)."""
+    ids = [*draft.contact_ids, *(p for p in draft.more if isinstance(p, int))]
+    return [cid for cid in dict.fromkeys(ids) if cid != draft.contact_id]
 
 
 def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
