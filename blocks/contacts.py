@@ -85,7 +85,7 @@ def contact_card(
         fields.append(f"*Next touch*\n{next_touch(c, now)}")
 
     if recent:
-        lines = [interaction_line(i, now=now, with_contact=False) for i in recent]
+        lines = [interaction_line(i, now=now, with_contact=False, contact_id=c.id) for i in recent]
         history = f"{RECENT_TITLE}\n" + fit_lines(lines, SECTION_TEXT_MAX - len(RECENT_TITLE) - 1)
     else:
         history = "No interactions yet."

@@ -149,6 +149,30 @@ class Interaction(Base):
     merged_from_contact_id: Mapped[int | None] = mapped_column(Integer)
 
 
+class InteractionContact(Base):
+    """One attendee of an interaction (the first by `position` is `Interaction.contact_id`).
+
+    `occurred_at` repeats the interaction's (storage keeps it in step), so "a contact's
+    interactions newest first" and its last contact are walks of one index.
+    """
+
+    __tablename__ = "interaction_contacts"
+    __table_args__ = (
+        Index(None, "contact_id", "occurred_at", "interaction_id"),
+        Index(None, "team_id", "contact_id"),
+    )
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    position: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Moved here by a merge from that contact (undoing the merge moves it back).
+    merged_from_contact_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class UserSettings(Base):
     """A person's digest preferences, and what the scheduler must know without asking Slack."""
 
