@@ -11,7 +11,7 @@ concurrent move to another contact cannot make them lock (and recompute) the wro
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,7 @@ from bot.domain.rules import (
 )
 from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
+from storage.follow_up_fields import set_follow_up
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction
 
 
@@ -45,6 +46,7 @@ class InteractionDraft:
     source_ref: str | None = None
     permalink: str | None = None
     time_known: bool = True
+    follow_up_on: date | None = None  # a local date of the author's; checked by the caller
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class InteractionChanges:
     clear_duration: bool = False
     clear_notes: bool = False
     time_known: bool | None = None  # None keeps it
+    follow_up_on: date | None = None  # None keeps it; a new day reopens it
+    clear_follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,9 @@ def _to_record(interaction: Interaction, contact_name: str) -> InteractionRecord
         updated_by=interaction.updated_by,
         deleted_at=interaction.deleted_at,
         time_known=interaction.time_known,
+        follow_up_on=interaction.follow_up_on,
+        follow_up_due_on=interaction.follow_up_due_on,
+        follow_up_done_at=interaction.follow_up_done_at,
     )
 
 
@@ -242,6 +249,8 @@ def create_interaction(
                 source=draft.source,
                 source_ref=draft.source_ref,
                 permalink=draft.permalink,
+                follow_up_on=draft.follow_up_on,
+                follow_up_due_on=draft.follow_up_on,
                 created_at=now,
                 updated_at=now,
             )
@@ -322,6 +331,7 @@ def update_interaction(
         current.summary = fields.summary
         current.duration_minutes = fields.duration_minutes
         current.notes = fields.notes
+        set_follow_up(current, changes.follow_up_on, clear=changes.clear_follow_up)
         current.updated_at = now
         current.updated_by = actor.user_id
         for contact in contacts.values():

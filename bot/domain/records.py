@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -73,6 +73,9 @@ class InteractionRecord:
     updated_by: str | None
     deleted_at: datetime | None
     time_known: bool = True  # False: only the day is known (occurred_at is that local day's start)
+    follow_up_on: date | None = None  # the follow-up's day as set (local to who logged it)
+    follow_up_due_on: date | None = None  # when it is due now (snoozed or not); None once done
+    follow_up_done_at: datetime | None = None
 
     @property
     def is_deleted(self) -> bool:

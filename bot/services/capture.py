@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from slack_sdk import WebClient
 
@@ -16,7 +16,8 @@ from blocks.modals import LogPrefill
 from bot.domain.errors import Invalid
 from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
-from bot.services import AfterAnswer, Services, repeats
+from bot.domain.rules import zone
+from bot.services import AfterAnswer, Services, followups, repeats
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
 from storage.contacts import (
@@ -63,6 +64,9 @@ class LogForm:
     suggested_name: str | None = None
     surfaces: Surfaces = field(default_factory=Surfaces)
     time_known: bool = True  # False when the time was left empty: only the day is known
+    follow_up_on: date | None = None  # "Follow up on", local to the user
+    completes_follow_up: int | None = None  # opened from a follow-up's Log button: close it on save
+    tz: str | None = None  # the user's zone, for their local today
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,9 @@ def quick_log(
         ),
     )
     problems = list(parsed.problems)
-    # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
+    # Until several contacts are stored (issue 16), ask rather than drop them.
     if len(parsed.contact_texts) > 1:
         problems.append("One contact per log for now: pick the one to log, then log the others.")
-    if parsed.follow_up_text:
-        problems.append("Follow-ups can't be saved yet: note it in the summary.")
     contact: ContactRecord | None = None
     new_contact_name = None
     slack_user_id = None
@@ -169,6 +171,7 @@ def quick_log(
             duration_minutes=parsed.duration_minutes,
             source="command",
             source_ref=source_ref,
+            follow_up_on=parsed.follow_up_on,
         )
         already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
         if already is not None:
@@ -202,6 +205,7 @@ def quick_log(
             duration_minutes=parsed.duration_minutes,
             summary=parsed.summary or None,
             notice=" ".join(problems),
+            follow_up_on=parsed.follow_up_on,
         ),
         slack_user_id=slack_user_id,
     )
@@ -226,6 +230,8 @@ def save_form(
         already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
         if already is not None:
             return Saved(already, created=False)
+    before = get_interaction(svc.db, actor, form.interaction_id) if form.interaction_id else None
+    followups.check_form_day(form.follow_up_on, before, now.astimezone(zone(form.tz)).date())
     contact_id = form.contact_id or _contact_from_form(svc, client, actor, form, now=now)
     if not form.interaction_id and not repeats.WARNED.confirmed(form.view_id):
         earlier = repeats.earlier_same_log(
@@ -237,8 +243,7 @@ def save_form(
             raise Invalid(
                 {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
             )
-    if form.interaction_id:
-        before = get_interaction(svc.db, actor, form.interaction_id)
+    if form.interaction_id and before is not None:
         record = update_interaction(
             svc.db,
             actor,
@@ -253,6 +258,9 @@ def save_form(
                 clear_duration=form.duration_minutes is None,
                 clear_notes=not form.notes,
                 time_known=form.time_known,
+                follow_up_on=form.follow_up_on,
+                # An empty "Follow up on" removes an open follow-up; a done one stays on record.
+                clear_follow_up=form.follow_up_on is None and before.follow_up_due_on is not None,
             ),
             now=now,
         )
@@ -284,9 +292,12 @@ def save_form(
             source="shortcut" if form.permalink else "modal",
             source_ref=f"view:{form.view_id}",
             permalink=form.permalink,
+            follow_up_on=form.follow_up_on,
         ),
         now=now,
     )
+    if created and form.completes_follow_up:
+        followups.complete_after_log(svc, actor, form.completes_follow_up, now=now)
     if created:
         after_interactions_changed(
             after,
