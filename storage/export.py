@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal, TextIO
 
 from sqlalchemy import Select, and_, select
@@ -42,6 +42,12 @@ EXPORT_COLUMNS = (
     "permalink",
     "created_at",
     "updated_at",
+    # The follow-up: the day it was set for (local to logged_by), the day it is due now (a snooze
+    # moves it; empty once done), when it was done and by whom.
+    "follow_up_on",
+    "follow_up_due_on",
+    "follow_up_done_at",
+    "follow_up_done_by",
 )
 # Importable columns first (storage/imports.py reads them), then what only informs.
 CONTACT_EXPORT_COLUMNS = (
@@ -87,6 +93,10 @@ def export_interactions(db: Database, *, team_id: str | None, fmt: ExportFormat,
             Interaction.permalink,
             Interaction.created_at,
             Interaction.updated_at,
+            Interaction.follow_up_on,
+            Interaction.follow_up_due_on,
+            Interaction.follow_up_done_at,
+            Interaction.follow_up_done_by,
         )
         # Matching the workspace too: nothing crosses workspaces, even through a bad row.
         .join(
@@ -153,7 +163,14 @@ def _stream(db: Database, query: Select, columns: Sequence[str], fmt: str, out: 
 
 
 def _export_values(row: Sequence) -> list:
-    return [_iso_utc(value) if isinstance(value, datetime) else value for value in row]
+    return [
+        _iso_utc(value)
+        if isinstance(value, datetime)
+        else value.isoformat()
+        if isinstance(value, date)
+        else value
+        for value in row
+    ]
 
 
 def _iso_utc(value: datetime) -> str:

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Select, func, select
 
-from bot.domain.errors import Conflict, Forbidden, NotFound
-from bot.domain.followups import DIGEST_FOLLOW_UPS_MAX, FollowUp
+from bot.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from bot.domain.followups import DIGEST_FOLLOW_UPS_MAX, DUE, FILTERS, OPEN, OVERDUE, FollowUp
 from bot.domain.records import Actor
 from bot.domain.rules import may_change
 from storage.db import Database
@@ -45,6 +45,17 @@ def _open() -> tuple:
         Interaction.deleted_at.is_(None),
         Contact.archived_at.is_(None),
     )
+
+
+def follow_up_condition(which: str, today: date):
+    """SQL for `/interactions followup:open|due|overdue` (due by / before the user's `today`)."""
+    if which == OPEN:
+        return Interaction.follow_up_due_on.is_not(None)
+    if which == DUE:
+        return Interaction.follow_up_due_on <= today
+    if which == OVERDUE:
+        return Interaction.follow_up_due_on < today
+    raise Invalid({"follow_up": f"Follow-ups are {', '.join(FILTERS)}."})
 
 
 def latest_possible_today(now: datetime) -> date:

@@ -14,9 +14,11 @@ FOLLOW_UP_MAX_DAYS = 3 * 366
 SNOOZE_CHOICES = (1, 3, 7)
 # Follow-ups a digest DM shows (two blocks each: with 15 contacts the DM stays under 50 blocks).
 DIGEST_FOLLOW_UPS_MAX = 5
+# `/interactions followup:open|due|overdue`: open; due by today; due before today.
 OPEN = "open"
+DUE = "due"
 OVERDUE = "overdue"
-FILTERS = (OPEN, OVERDUE)
+FILTERS = (OPEN, DUE, OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,43 @@ def due_phrase(due_on: date, today: date) -> str:
     if days == -1:
         return "due tomorrow"
     return f"due {due_on:%a} {due_on.day} {due_on:%b}" + (f" {due_on.year}" if days < -300 else "")
+
+
+@dataclass(frozen=True)
+class PersonWeeks:
+    user_id: str
+    counts: tuple[int, ...]  # interactions logged in each week, oldest week first
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class OwnerStale:
+    owner_user_id: str
+    count: int  # contacts overdue for a touch (last touch older than their cadence, not snoozed)
+    names: tuple[str, ...]  # the most overdue few
+
+
+@dataclass(frozen=True)
+class OverdueFollowUp:
+    follow_up: FollowUp
+    days_overdue: int  # by the owner's local today
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    """The "Team" figures: App Home's Team section and `touchbase report` show the same."""
+
+    team_id: str
+    generated_at: datetime
+    week_starts: tuple[date, ...]  # Mondays (UTC) of the weeks counted, oldest first; the last is this week
+    people: tuple[PersonWeeks, ...]  # most interactions first
+    week_totals: tuple[int, ...]
+    stale_by_owner: tuple[OwnerStale, ...]  # most stale contacts first
+    stale_total: int
+    overdue_follow_ups: tuple[OverdueFollowUp, ...]  # most overdue first (at most the limit asked)
+    overdue_follow_up_total: int
+    team_digest_channel: str | None = None
+    team_digest_weekday: int = 0
