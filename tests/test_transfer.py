@@ -144,6 +144,10 @@ def test_csv_export_lists_the_teams_live_interactions_oldest_first(db, history):
         "permalink": "https://example.slack.com/archives/C1/p1",
         "created_at": jane_call["created_at"],
         "updated_at": jane_call["updated_at"],
+        "follow_up_on": "",
+        "follow_up_due_on": "",
+        "follow_up_done_at": "",
+        "follow_up_done_by": "",
     }
     stamp = datetime.fromisoformat(jane_call["created_at"])
     assert jane_call["created_at"].endswith("Z")
