@@ -149,7 +149,7 @@ def report_table(report: TeamReport) -> str:
         "",
         f"Interactions per person, last {weeks} week{'s' if weeks != 1 else ''} (weeks from Monday, UTC):",
     ]
-    width = max([len("team"), *(len(p.user_id) for p in report.people)])
+    width = max([len("person"), *(len(p.user_id) for p in report.people)])
     head = f"  {'person':<{width}}  " + "  ".join(f"{_week_label(report, i):>6}" for i in range(weeks))
     lines.append(f"{head}   total")
     top = max([1, *(max(p.counts) for p in report.people)])
