@@ -503,7 +503,12 @@ def test_log_modal_has_every_input_in_order_with_our_ids():
     assert elements[ids.BLOCK_NOTES]["max_length"] == 3000
     assert elements[ids.BLOCK_NOTES]["multiline"] is True
     optional = {block_id for block_id, block in inputs.items() if block.get("optional")}
-    assert optional == {ids.BLOCK_TIME, ids.BLOCK_DURATION, ids.BLOCK_NOTES, ids.BLOCK_FOLLOW_UP}  # no time: only the day is known
+    assert optional == {
+        ids.BLOCK_TIME,
+        ids.BLOCK_DURATION,
+        ids.BLOCK_NOTES,
+        ids.BLOCK_FOLLOW_UP,
+    }  # no time: only the day is known
     assert not any(b["type"] == "context" for b in view["blocks"])
 
 

@@ -268,7 +268,7 @@ def test_a_full_digest_with_follow_ups_stays_within_fifty_blocks(db):
         ).id
         planned(db, cid, TODAY_LA - timedelta(days=n % 3), f"plan {n}", when=WED - timedelta(days=39))
     content = digest_content(db, TEAM, USER, now=WED)
-    text, blocks, _ = content.message(now=WED)
+    _text, blocks, _ = content.message(now=WED)
     check_blocks(blocks)
     assert len(blocks) <= 50
     assert content.follow_up_total == 20 and "…and 15 more follow-ups." in dumps(blocks)
