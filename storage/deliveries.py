@@ -72,6 +72,8 @@ class DigestDeliveryRecord:
     sent_at: datetime | None
     contact_count: int
     error: str | None
+    channel_id: str | None = None
+    message_ts: str | None = None
 
 
 class TeamDigestDue(NamedTuple):
@@ -263,6 +265,8 @@ def mark_sent(
     *,
     now: datetime,
     contact_count: int = 0,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
 ) -> bool:
     return _finish(
         db,
@@ -275,6 +279,8 @@ def mark_sent(
         sent_at=now,
         contact_count=contact_count,
         error=None,
+        channel_id=channel_id,
+        message_ts=message_ts,
     )
 
 
@@ -337,6 +343,8 @@ def _to_delivery(row: DigestDelivery) -> DigestDeliveryRecord:
         sent_at=row.sent_at,
         contact_count=row.contact_count,
         error=row.error,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
     )
 
 

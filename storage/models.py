@@ -196,6 +196,9 @@ class DigestDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contact_count: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(200))
+    # Where the digest was posted, so a change made elsewhere (App Home) can update it in place.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class TimelineThread(Base):

@@ -449,3 +449,18 @@ def test_export_carries_the_follow_up_columns(db):
     out = io.StringIO()
     export_interactions(db, team_id=TEAM, fmt="json", out=out)
     assert {r["id"]: r["follow_up_on"] for r in json.loads(out.getvalue())}[iid] == "2026-03-11"
+
+
+def test_done_from_app_home_also_updates_todays_digest_dm(touchbase):
+    remember_user_tz(touchbase.db, TEAM, USER, "America/Los_Angeles", now=WED)
+    iid = planned(touchbase.db, contact(touchbase.db, "Jane Doe"), TODAY_LA)
+    _, dm, _ = _digest_posted(touchbase)
+    [delivery] = list_deliveries(touchbase.db)
+    assert delivery.channel_id == dm and delivery.message_ts
+    view = _home(touchbase)
+    [block] = action_blocks(view["blocks"], ids.HOME_FOLLOW_UP_BLOCK + ":")
+    touchbase.slack.block_actions([click(block, ids.ACTION_FOLLOW_UP_DONE)], view=view)
+    [update] = touchbase.fake.wait_for("chat.update")
+    assert (update.args["channel"], update.args["ts"]) == (dm, delivery.message_ts)
+    assert "all caught up" in update.args["text"] and get_follow_up(touchbase.db, ME, iid).is_done
+    settle(touchbase.fake)

@@ -295,7 +295,7 @@ def _post(
         logger.warning("lost the claim on %s before posting; not sending", key)
         return None
     try:
-        client.chat_postMessage(
+        posted = client.chat_postMessage(
             channel=channel,
             text=text,
             blocks=blocks,
@@ -313,7 +313,16 @@ def _post(
         mark_failed(db, *key, worker_id, error=f"outcome unknown: {error!r}", retry_at=None)
         report.record(key, FAILED, "outcome unknown")
         return None
-    mark_sent(db, *key, worker_id, now=now, contact_count=count)
+    ts = posted.get("ts")
+    mark_sent(
+        db,
+        *key,
+        worker_id,
+        now=now,
+        contact_count=count,
+        channel_id=channel,
+        message_ts=ts if isinstance(ts, str) else None,
+    )
     report.record(key, SENT)
     return None
 

@@ -24,8 +24,9 @@ from bot.domain.records import Actor, InteractionRecord
 from bot.services import AfterAnswer, Services
 from bot.services.contacts import ContactCard, card
 from bot.services.home import publish_home
-from bot.services.surfaces import NO_SURFACES, Surfaces, after_contact_surfaces
+from bot.services.surfaces import NO_SURFACES, DigestRef, Surfaces, after_contact_surfaces, refresh_digest
 from bot.services.users import SlackUser
+from storage.deliveries import get_delivery
 from storage.followups import get_follow_up, mark_follow_up_done, snooze_follow_up
 from storage.user_settings import get_user_settings
 
@@ -48,12 +49,20 @@ def _after_change(
     *,
     now: datetime,
 ) -> None:
-    """The digest DM or Home it was changed from, and the owner's Home (it lists their follow-ups)."""
+    """The digest DM or Home it was changed from; then the owner's Home and today's digest DM,
+    wherever the change was made (both list the owner's due follow-ups)."""
     after_contact_surfaces(after, svc, client, actor, surfaces, now=now)
     owner = Actor(actor.team_id, item.owner_user_id)
+    settings = get_user_settings(svc.db, owner)
     if not (surfaces.home_tz and owner.user_id == actor.user_id):
-        tz = get_user_settings(svc.db, owner).tz or "UTC"
-        after.add("owner's App Home", publish_home, svc, client, owner, tz, now=now)
+        after.add("owner's App Home", publish_home, svc, client, owner, settings.tz or "UTC", now=now)
+    if surfaces.digest and owner.user_id == actor.user_id:
+        return  # that digest is the owner's, refreshed above
+    today = now.astimezone(settings.zone).date()
+    delivery = get_delivery(svc.db, owner.team_id, owner.user_id, today)
+    if delivery is not None and delivery.channel_id and delivery.message_ts:
+        ref = DigestRef(delivery.channel_id, delivery.message_ts)
+        after.add("owner's digest DM", refresh_digest, svc, client, owner, ref, now=now)
 
 
 def done(

@@ -1,4 +1,4 @@
-"""follow-ups on interactions, and the weekday of the weekly team digest
+"""follow-ups on interactions, the weekday of the weekly team digest, where each digest was posted
 
 Revision ID: 0010
 Revises: 0007
@@ -31,9 +31,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("workspaces") as batch:
         batch.add_column(sa.Column("team_digest_weekday", sa.Integer(), server_default="0", nullable=False))
+    with op.batch_alter_table("digest_deliveries") as batch:
+        batch.add_column(sa.Column("channel_id", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("message_ts", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("digest_deliveries") as batch:
+        batch.drop_column("message_ts")
+        batch.drop_column("channel_id")
     with op.batch_alter_table("workspaces") as batch:
         batch.drop_column("team_digest_weekday")
     with op.batch_alter_table("interactions") as batch:
