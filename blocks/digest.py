@@ -176,10 +176,14 @@ def digest_text(
     total = max(total, len(shown))
     where = f" in {team_id}" if team_id else ""
     local_now = now.astimezone(zone)
-    lines = [
-        f"Digest for {user_id}{where} ({local_now:%a %Y-%m-%d %H:%M} {zone.key}): "
+    what = (
         f"{_plural(total, 'contact')} overdue for a touch, most overdue first"
-    ]
+        if total
+        else "no contact overdue for a touch"
+    )
+    if follow_up_total or follow_ups:
+        what += f"; {_plural(max(follow_up_total, len(follow_ups)), 'follow-up')} due"
+    lines = [f"Digest for {user_id}{where} ({local_now:%a %Y-%m-%d %H:%M} {zone.key}): {what}"]
     for number, item in enumerate(shown, start=1):
         c = item.contact
         name = display_name(c.name) + (f" ({one_line(c.company)})" if c.company and c.company.strip() else "")

@@ -155,7 +155,7 @@ def report_table(report: TeamReport) -> str:
     top = max([1, *(max(p.counts) for p in report.people)])
     for p in report.people:
         cells = "  ".join(f"{n:>6}" for n in p.counts)
-        lines.append(f"  {p.user_id:<{width}}  {cells}  {p.total:>6}  {_bar(p.counts, top)}")
+        lines.append(f"  {p.user_id:<{width}}  {cells}  {p.total:>6}  {_bar(p.counts, top)}".rstrip())
     cells = "  ".join(f"{n:>6}" for n in report.week_totals)
     lines.append(f"  {'team':<{width}}  {cells}  {sum(report.week_totals):>6}")
     lines += ["", f"Overdue for a touch, by owner ({report.stale_total}):"]

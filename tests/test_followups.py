@@ -464,3 +464,10 @@ def test_done_from_app_home_also_updates_todays_digest_dm(touchbase):
     assert (update.args["channel"], update.args["ts"]) == (dm, delivery.message_ts)
     assert "all caught up" in update.args["text"] and get_follow_up(touchbase.db, ME, iid).is_done
     settle(touchbase.fake)
+
+
+def test_log_again_keeps_the_follow_up():
+    from bot.services.repeats import decode_again, encode_again
+
+    draft = InteractionDraft(contact_id=1, type="call", occurred_at=WED, summary="s", follow_up_on=TODAY_LA)
+    assert decode_again(encode_again(draft), source_ref="r").follow_up_on == TODAY_LA
