@@ -22,6 +22,7 @@ from blocks.text import (
     user_mention,
 )
 from bot.domain.followups import SNOOZE_CHOICES, FollowUp, due_phrase
+from bot.domain.records import InteractionRecord
 
 SUMMARY_CHARS = 200
 NAME_CHARS = 120
@@ -98,3 +99,17 @@ def card_follow_up_blocks(items: Sequence[FollowUp], today: date) -> list[dict]:
     blocks = [section(fit_lines([f"*Follow-ups ({len(items)})*", *lines], SECTION_TEXT_MAX))]
     blocks += [follow_up_actions(item, ids.CARD_FOLLOW_UP_BLOCK) for item in items if item.is_due(today)]
     return blocks
+
+
+def follow_up_note(interaction: InteractionRecord) -> str | None:
+    """ "Follow up on Fri 13 Mar" (snoozed to …, done) for an interaction's card and detail view."""
+    i = interaction
+    if i.follow_up_on is None:
+        return None
+    day = f"{i.follow_up_on:%a} {i.follow_up_on.day} {i.follow_up_on:%b %Y}"
+    if i.follow_up_due_on is None:
+        return f":white_check_mark: Follow-up of {day}: done"
+    if i.follow_up_due_on != i.follow_up_on:
+        due = i.follow_up_due_on
+        return f":alarm_clock: Follow up on {day}, snoozed to {due:%a} {due.day} {due:%b %Y}"
+    return f":alarm_clock: Follow up on {day}"

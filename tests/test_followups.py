@@ -94,7 +94,8 @@ def click(block: dict, action_id: str, option_index: int | None = None) -> dict:
 
 def test_quick_log_follow_up_friday_is_saved_and_never_moves_last_contacted(touchbase):
     jane = contact(touchbase.db, "Jane Doe")
-    touchbase.slack.command("/log", "Jane Doe call yesterday 3pm renewal follow up friday")
+    _, _, body = touchbase.slack.command("/log", "Jane Doe call yesterday 3pm renewal follow up friday")
+    assert ":alarm_clock: Follow up on Fri 13 Mar 2026" in body  # the confirmation card says it
     deadline = time.monotonic() + 5
     while not list_interactions(touchbase.db, ME).items and time.monotonic() < deadline:
         time.sleep(0.05)
