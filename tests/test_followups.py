@@ -342,7 +342,8 @@ def test_done_and_snooze_from_app_home_republish_it_without_the_follow_up(touchb
     settle(touchbase.fake)
 
 
-def test_done_from_the_contact_card_answers_with_the_card_again(touchbase):
+@pytest.mark.parametrize("action", [ids.ACTION_FOLLOW_UP_DONE, ids.ACTION_FOLLOW_UP_SNOOZE])
+def test_done_and_snooze_from_the_contact_card_answer_with_the_card_again(touchbase, action):
     jane = contact(touchbase.db, "Jane Doe")
     iid = planned(touchbase.db, jane, TODAY_LA)
     planned(touchbase.db, jane, TODAY_LA + timedelta(days=5), "book the workshop")
@@ -354,12 +355,19 @@ def test_done_from_the_contact_card_answers_with_the_card_again(touchbase):
     [block] = action_blocks(
         card.args["blocks"], ids.CARD_FOLLOW_UP_BLOCK + ":"
     )  # only the due one has buttons
-    touchbase.slack.block_actions([click(block, ids.ACTION_FOLLOW_UP_DONE)], message=None)
+    clicked = click(block, action, 2 if action == ids.ACTION_FOLLOW_UP_SNOOZE else None)
+    touchbase.slack.block_actions([clicked], message=None)
     answer = wait_responses(touchbase.fake, 2)[1]
     assert answer.args["replace_original"] is True
-    assert "Follow-ups (1)" in dumps(answer.args["blocks"])
     assert action_blocks(answer.args["blocks"], ids.CARD_FOLLOW_UP_BLOCK + ":") == []
-    assert get_follow_up(touchbase.db, ME, iid).is_done
+    item = get_follow_up(touchbase.db, ME, iid)
+    if action == ids.ACTION_FOLLOW_UP_DONE:
+        assert item.is_done and "Follow-ups (1)" in dumps(answer.args["blocks"])
+    else:  # a week from the user's today; still open, listed as snoozed
+        assert item.due_on == TODAY_LA + timedelta(days=7)
+        assert "Follow-ups (2)" in dumps(answer.args["blocks"]) and "(snoozed)" in dumps(
+            answer.args["blocks"]
+        )
     settle(touchbase.fake)
 
 
@@ -472,3 +480,43 @@ def test_log_again_keeps_the_follow_up():
 
     draft = InteractionDraft(contact_id=1, type="call", occurred_at=WED, summary="s", follow_up_on=TODAY_LA)
     assert decode_again(encode_again(draft), source_ref="r").follow_up_on == TODAY_LA
+
+
+def test_racing_digest_runs_send_each_follow_up_digest_once(db, fake_slack):
+    """Several schedulers at once: people with only follow-ups, only stale contacts, or both, each
+    get one DM for their local day."""
+    import threading
+
+    users = [f"U{n:03d}" for n in range(12)]
+    for n, user in enumerate(users):
+        actor = Actor(TEAM, user)
+        remember_user_tz(
+            db, TEAM, user, ("America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo")[n % 3], now=WED
+        )
+        cid = create_contact(
+            db, actor, ContactDraft(name=f"C {user}"), now=WED - timedelta(days=40 if n % 2 else 1)
+        ).id
+        if n % 4:
+            planned(
+                db,
+                cid,
+                TODAY_LA - timedelta(days=1),
+                actor=actor,
+                when=WED - timedelta(days=2) if n % 2 == 0 else WED - timedelta(days=35),
+            )
+    expected = [u for n, u in enumerate(users) if n % 2 or n % 4]
+    client = client_of(fake_slack)
+    start = threading.Barrier(4)
+
+    def tick(worker: str) -> None:
+        start.wait()
+        run_digests(db, client, now=WED, worker_id=worker, force=True, out=lambda _: None, concurrency=2)
+
+    threads = [threading.Thread(target=tick, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    channels = sorted(c.args["channel"] for c in fake_slack.calls("chat.postMessage"))
+    assert channels == sorted(f"D{u}" for u in expected)
+    assert {d.user_id for d in list_deliveries(db) if d.status == "sent"} == set(expected)

@@ -274,3 +274,30 @@ def test_the_weekly_team_digest_goes_out_on_the_day_the_admin_chose(db):
     with pytest.raises(Forbidden):
         set_team_digest_weekday(db, Actor(TEAM, "U2"), 4, now=NOW)
     assert team_report(db, TEAM, NOW).team_digest_weekday == 2
+
+
+def test_a_real_team_of_200_fits_app_home(db):
+    """200 people, each with a stale contact, an interaction this week and an overdue follow-up."""
+    for n in range(200):
+        user = f"U{n:04d}"
+        cid = contact(db, f"Contact {n} " + "of a long name " * 5, user, stale=True)
+        log(db, cid, user, NOW - timedelta(days=40), follow_up=date(2026, 3, 1))
+        log(db, contact(db, f"Fresh {n}", user, stale=False), user, at(3, 10))
+    report = team_report(db, TEAM, NOW)
+    assert len(report.people) == 200 and report.week_totals == (0, 0, 0, 200)
+    assert report.stale_total == 200 and report.overdue_follow_up_total == 200
+    view = home_view(
+        stale=[],
+        stale_total=0,
+        recent=[],
+        digest_enabled=True,
+        digest_time="09:00",
+        digest_weekdays=frozenset({0, 1, 2, 3, 4}),
+        tz_name="UTC",
+        now=NOW,
+        viewer_is_admin=True,
+        team=report,
+    )
+    check_view(view)
+    text = json.dumps(view, ensure_ascii=False)
+    assert "…and 185 more people" in text and "…and 190 more owners" in text and "…and 195 more" in text
