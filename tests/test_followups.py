@@ -520,3 +520,15 @@ def test_racing_digest_runs_send_each_follow_up_digest_once(db, fake_slack):
     channels = sorted(c.args["channel"] for c in fake_slack.calls("chat.postMessage"))
     assert channels == sorted(f"D{u}" for u in expected)
     assert {d.user_id for d in list_deliveries(db) if d.status == "sent"} == set(expected)
+
+
+def test_log_on_a_teammates_follow_up_leaves_it_open(touchbase):
+    teammate = Actor(TEAM, "U222")
+    jane = contact(touchbase.db, "Jane Doe", teammate)
+    iid = planned(touchbase.db, jane, TODAY_LA, actor=teammate)
+    touchbase.slack.block_actions([{"action_id": ids.ACTION_FOLLOW_UP_LOG, "value": str(iid)}])
+    modal = touchbase.fake.wait_for("views.open")[-1].args["view"]
+    assert "a teammate's: saving leaves it open" in dumps(modal)
+    touchbase.slack.view_submission(submission(modal, "VTEAM", type="call", summary="covered for them"))
+    settle(touchbase.fake)
+    assert not get_follow_up(touchbase.db, ME, iid).is_done

@@ -21,6 +21,7 @@ from blocks.modals import LogPrefill
 from bot.domain.errors import DomainError, Invalid
 from bot.domain.followups import SNOOZE_CHOICES, FollowUp, check_follow_up_day
 from bot.domain.records import Actor, InteractionRecord
+from bot.domain.rules import may_change
 from bot.services import AfterAnswer, Services
 from bot.services.contacts import ContactCard, card
 from bot.services.home import publish_home
@@ -109,13 +110,17 @@ def log_prefill(
     """The log modal for the follow-up's contact; saving it marks the follow-up done."""
     item = get_follow_up(svc.db, actor, interaction_id)
     local = now.astimezone(user.tz)
+    mine = may_change(actor, item.owner_user_id)
     return LogPrefill(
         contact_id=item.contact_id,
         contact_name=item.contact_name,
         date=local.date(),
         time=local.strftime("%H:%M"),
-        notice=log_notice(item),
-        completes_follow_up=item.interaction_id,
+        # A teammate's follow-up (seen on a contact card) stays theirs to close.
+        notice=log_notice(item)
+        if mine
+        else "This follow-up is a teammate's: saving leaves it open for them.",
+        completes_follow_up=item.interaction_id if mine else None,
     )
 
 
