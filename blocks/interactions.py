@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from blocks import ids
+from blocks.followups import follow_up_note
 from blocks.kit import actions, button, confirm, context, fields_section, header, section
 from blocks.text import (
     DATE_ONLY_FORMAT,
@@ -77,6 +78,7 @@ def interaction_card(interaction: InteractionRecord, *, now: datetime, can_edit:
     if i.permalink:
         footer.append(link(i.permalink, PERMALINK_LABEL))
     footer.append(f"Logged by {user_mention(i.logged_by)}")
+    footer = [note for note in [follow_up_note(i)] if note] + footer
 
     fixed = [title, meta, *footer]
     # Each flexible line costs its text plus one newline.
@@ -164,6 +166,8 @@ def interaction_detail_modal(interaction: InteractionRecord, *, now: datetime, c
     ]
     if i.duration_minutes is not None:
         fields.append(f"*Duration*\n{duration_text(i.duration_minutes)}")
+    if follow_up_note(i):
+        fields.append(f"*Follow-up*\n{follow_up_note(i)}")
     blocks.append(fields_section(fields))
     blocks.append(section(f"*Summary*\n{escape_truncate(i.summary, SECTION_TEXT_MAX - 20)}"))
 

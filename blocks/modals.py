@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -61,6 +62,8 @@ class LogPrefill:
     # more contacts to create on submit.
     more_contacts: tuple[Attendee, ...] = ()
     more_new_contacts: tuple[str, ...] = ()
+    follow_up_on: dt.date | None = None  # local to the user (`date` above shadows the type)
+    completes_follow_up: int | None = None  # saving marks this interaction's follow-up done
 
 
 def _check_metadata(private_metadata: str) -> None:
@@ -172,6 +175,7 @@ def log_modal(prefill: LogPrefill, *, private_metadata: str) -> dict:
 
     notes = _text_input(ids.ACTION_NOTES_INPUT, p.notes, NOTES_MAX_CHARS, multiline=True)
     blocks.append(input_block(ids.BLOCK_NOTES, "Notes", notes, optional=True))
+    blocks.append(follow_up_input(p.follow_up_on))
 
     title = "Edit interaction" if p.interaction_id is not None else "Log interaction"
     return _modal(ids.LOG_MODAL, title, blocks, private_metadata, submit="Save")
@@ -197,6 +201,15 @@ def contacts_element(p: LogPrefill) -> dict:
     if unique:
         element["initial_options"] = unique
     return element
+
+
+def follow_up_input(day: date | None) -> dict:
+    """ "Follow up on": an optional day, a plan that never counts as a contact."""
+    picker: dict = {"type": "datepicker", "action_id": ids.ACTION_FOLLOW_UP_INPUT}
+    if day is not None:
+        picker["initial_date"] = _date_value(day)
+    hint = "You'll see it in your digest and on App Home that day. It doesn't count as a contact."
+    return input_block(ids.BLOCK_FOLLOW_UP, "Follow up on", picker, optional=True, hint=hint)
 
 
 def contact_options(matches: list[ContactMatch], query: str) -> list[dict]:

@@ -42,6 +42,7 @@ def log_view(
             "new_name": prefill.new_contact_name,
             "response_url": response_url if response_url and len(response_url) < RESPONSE_URL_MAX else None,
             "surfaces": surfaces.to_json() or None,
+            "completes": prefill.completes_follow_up,
         },
         # Keeping an open list in step is a nicety; the submission itself must fit.
         optional=("surfaces", "response_url", "permalink"),
@@ -118,9 +119,17 @@ def read_log_form(view: dict) -> LogForm:
             duration = int(duration_text)
         else:
             errors["duration_minutes"] = "Give the duration as a whole number of minutes, like 30."
+    follow_up_on = None
+    follow_up_text = _str(element(values, ids.BLOCK_FOLLOW_UP).get("selected_date"))
+    if follow_up_text:
+        try:
+            follow_up_on = date.fromisoformat(follow_up_text)
+        except ValueError:
+            errors["follow_up_on"] = "Pick the day to follow up on."
     if errors:
         raise Invalid(errors)
     notes = _str(element(values, ids.BLOCK_NOTES).get("value"))
+    completes = metadata.get("completes")
     interaction = metadata.get("interaction")
     return LogForm(
         view_id=_str(view.get("id")) or "",
@@ -140,6 +149,11 @@ def read_log_form(view: dict) -> LogForm:
         suggested_name=_str(metadata.get("new_name")),
         surfaces=Surfaces.from_json(metadata.get("surfaces")),
         more_contacts=tuple(picks[1:]),
+        follow_up_on=follow_up_on,
+        completes_follow_up=completes
+        if isinstance(completes, int) and not isinstance(completes, bool)
+        else None,
+        tz=tz.key,
     )
 
 

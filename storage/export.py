@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal, TextIO
 
 from sqlalchemy import Select, and_, select
@@ -44,6 +44,12 @@ EXPORT_COLUMNS = (
     "permalink",
     "created_at",
     "updated_at",
+    # The follow-up: the day it was set for (local to logged_by), the day it is due now (a snooze
+    # moves it; empty once done), when it was done and by whom.
+    "follow_up_on",
+    "follow_up_due_on",
+    "follow_up_done_at",
+    "follow_up_done_by",
     # Every contact of the interaction, first first (CSV: joined by "; "; JSON: lists).
     "attendees",
     "attendee_ids",
@@ -95,6 +101,10 @@ def export_interactions(
             Interaction.permalink,
             Interaction.created_at,
             Interaction.updated_at,
+            Interaction.follow_up_on,
+            Interaction.follow_up_due_on,
+            Interaction.follow_up_done_at,
+            Interaction.follow_up_done_by,
         )
         .where(Interaction.deleted_at.is_(None))
         .order_by(Interaction.team_id, Interaction.occurred_at, Interaction.id)
@@ -193,7 +203,14 @@ def _lines(session: Session, result, enrich) -> Iterator[list]:
 
 
 def _export_values(row: Sequence) -> list:
-    return [_iso_utc(value) if isinstance(value, datetime) else value for value in row]
+    return [
+        _iso_utc(value)
+        if isinstance(value, datetime)
+        else value.isoformat()
+        if isinstance(value, date)
+        else value
+        for value in row
+    ]
 
 
 def _iso_utc(value: datetime) -> str:

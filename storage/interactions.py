@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,7 @@ from bot.domain.rules import (
 from storage.attendees import attendee_ids, attendees_of, clean_attendee_ids, write_attendees
 from storage.contacts import ContactDraft, default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
+from storage.follow_up_fields import set_follow_up
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction, InteractionContact
 from storage.new_contact import contact_for_new_log
 
@@ -50,6 +51,7 @@ class InteractionDraft:
     time_known: bool = True
     # Every attendee in order (`contact_id`, when set, first); empty: just `contact_id`.
     contact_ids: tuple[int, ...] = ()
+    follow_up_on: date | None = None  # a local date of the author's; checked by the caller
     # With no contact_id: the contact to create (or find) in the same transaction, so a crash
     # or a resent submission never leaves a new contact without its interaction.
     new_contact: ContactDraft | None = None
@@ -73,6 +75,8 @@ class InteractionChanges:
     time_known: bool | None = None  # None keeps it
     # Every attendee in order; None keeps them (a lone `contact_id` replaces just the first).
     contact_ids: tuple[int, ...] | None = None
+    follow_up_on: date | None = None  # None keeps it; a new day reopens it
+    clear_follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,9 @@ def _to_record(
         deleted_at=interaction.deleted_at,
         time_known=interaction.time_known,
         all_contacts=attendees,
+        follow_up_on=interaction.follow_up_on,
+        follow_up_due_on=interaction.follow_up_due_on,
+        follow_up_done_at=interaction.follow_up_done_at,
     )
 
 
@@ -314,6 +321,8 @@ def create_interaction(
                 source=draft.source,
                 source_ref=draft.source_ref,
                 permalink=draft.permalink,
+                follow_up_on=draft.follow_up_on,
+                follow_up_due_on=draft.follow_up_on,
                 created_at=now,
                 updated_at=now,
             )
@@ -416,6 +425,7 @@ def update_interaction(
         current.summary = fields.summary
         current.duration_minutes = fields.duration_minutes
         current.notes = fields.notes
+        set_follow_up(current, changes.follow_up_on, clear=changes.clear_follow_up)
         current.updated_at = now
         current.updated_by = actor.user_id
         write_attendees(session, current, target)

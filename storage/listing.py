@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
 
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
 from storage.db import Database
+from storage.followups import follow_up_condition
 from storage.interactions import to_records
 from storage.models import INTERACTION_TYPES, Contact, Interaction, InteractionContact
 
@@ -26,6 +27,8 @@ class InteractionFilters:
     until: datetime | None = None
     author: str | None = None
     sort: str = "newest"  # or "oldest"
+    follow_up: str | None = None  # "open", "due" or "overdue"; due/overdue against `today`
+    today: date | None = None  # the user's local today (UTC's when not given)
 
 
 def encode_cursor(occurred_at: datetime, interaction_id: int, direction: str) -> str:
@@ -64,6 +67,8 @@ def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
         conditions.append(Interaction.occurred_at < filters.until)
     if filters.author:
         conditions.append(Interaction.logged_by == filters.author)
+    if filters.follow_up:
+        conditions.append(follow_up_condition(filters.follow_up, filters.today or datetime.now(UTC).date()))
     return conditions
 
 

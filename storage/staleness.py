@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, union
 from sqlalchemy.orm import aliased
 
 from bot.domain.records import LastInteraction, StaleContact, TeamWeekSummary
 from bot.domain.rules import DEFAULT_CADENCE_DAYS, DIGEST_CONTACTS_MAX
 from storage.contacts import default_cadence, to_record
 from storage.db import Database
+from storage.followups import follow_up_owners
 from storage.models import Contact, Interaction, InteractionContact, UserSettings, Workspace
 
 TEAM_DIGEST_DAYS = 7
@@ -90,9 +91,13 @@ def stale_owners(now: datetime, only_user: str | None = None) -> Select:
 
 
 def owners_without_tz(db: Database, now: datetime, *, only_user: str | None = None) -> list[tuple[str, str]]:
-    """Owners of stale contacts whose Slack time zone the scheduler hasn't learned yet."""
+    """Owners of stale contacts (or of follow-ups due soon) whose Slack time zone the scheduler
+    hasn't learned yet."""
+    follow_ups = follow_up_owners(now, only_user).subquery()
     with db.read() as session:
-        owners = stale_owners(now, only_user).subquery()
+        owners = union(
+            stale_owners(now, only_user), select(follow_ups.c.team_id, follow_ups.c.owner_user_id)
+        ).subquery()
         rows = session.execute(
             select(owners.c.team_id, owners.c.owner_user_id)
             .outerjoin(

@@ -468,6 +468,7 @@ def test_log_modal_has_every_input_in_order_with_our_ids():
         ids.BLOCK_DURATION,
         ids.BLOCK_SUMMARY,
         ids.BLOCK_NOTES,
+        ids.BLOCK_FOLLOW_UP,
     ]
     elements = {block_id: block["element"] for block_id, block in inputs.items()}
     assert [(e["type"], e["action_id"]) for e in elements.values()] == [
@@ -478,6 +479,7 @@ def test_log_modal_has_every_input_in_order_with_our_ids():
         ("number_input", "duration_input"),
         ("plain_text_input", "summary_input"),
         ("plain_text_input", "notes_input"),
+        ("datepicker", "follow_up_input"),
     ]
     contact = elements[ids.BLOCK_CONTACT]
     assert contact["min_query_length"] == 1
@@ -502,7 +504,12 @@ def test_log_modal_has_every_input_in_order_with_our_ids():
     assert elements[ids.BLOCK_NOTES]["max_length"] == 3000
     assert elements[ids.BLOCK_NOTES]["multiline"] is True
     optional = {block_id for block_id, block in inputs.items() if block.get("optional")}
-    assert optional == {ids.BLOCK_TIME, ids.BLOCK_DURATION, ids.BLOCK_NOTES}  # no time: only the day is known
+    assert optional == {
+        ids.BLOCK_TIME,
+        ids.BLOCK_DURATION,
+        ids.BLOCK_NOTES,
+        ids.BLOCK_FOLLOW_UP,
+    }  # no time: only the day is known
     assert not any(b["type"] == "context" for b in view["blocks"])
 
 
@@ -832,7 +839,7 @@ def test_checker_names_the_path_of_what_breaks_a_limit(blocks, path):
 
 def test_checker_rejects_initial_values_beyond_max_length_and_long_titles():
     view = log_modal(LogPrefill(), private_metadata="")
-    view["blocks"][-1]["element"]["initial_value"] = "x" * 3001
+    view["blocks"][6]["element"]["initial_value"] = "x" * 3001  # the notes
     with pytest.raises(AssertionError, match=r"view\.blocks\[6\]\.element\.initial_value"):
         check_view(view)
     view = log_modal(LogPrefill(), private_metadata="")

@@ -304,7 +304,7 @@ def test_0008_moves_every_interactions_contact_into_its_attendees_and_goes_back(
                         "merged": merged,
                     },
                 )
-        command.upgrade(config, "head")
+        command.upgrade(config, "0008")
         attendees = text(
             "SELECT interaction_id, contact_id, team_id, position, merged_from_contact_id"
             " FROM interaction_contacts ORDER BY interaction_id, position"

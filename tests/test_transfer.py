@@ -146,6 +146,10 @@ def test_csv_export_lists_the_teams_live_interactions_oldest_first(db, history):
         "updated_at": jane_call["updated_at"],
         "attendees": "Jane Doe",
         "attendee_ids": str(history.jane.id),
+        "follow_up_on": "",
+        "follow_up_due_on": "",
+        "follow_up_done_at": "",
+        "follow_up_done_by": "",
     }
     stamp = datetime.fromisoformat(jane_call["created_at"])
     assert jane_call["created_at"].endswith("Z")

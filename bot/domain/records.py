@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -88,6 +88,10 @@ class InteractionRecord:
     def attendees(self) -> tuple[Attendee, ...]:
         """Every contact it was with, the first (`contact_id`) first."""
         return self.all_contacts or (Attendee(self.contact_id, self.contact_name),)
+
+    follow_up_on: date | None = None  # the follow-up's day as set (local to who logged it)
+    follow_up_due_on: date | None = None  # when it is due now (snoozed or not); None once done
+    follow_up_done_at: datetime | None = None
 
     @property
     def is_deleted(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from slack_sdk import WebClient
 
@@ -16,7 +16,8 @@ from blocks.modals import LogPrefill
 from bot.domain.errors import Invalid
 from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
-from bot.services import AfterAnswer, Services, repeats
+from bot.domain.rules import zone
+from bot.services import AfterAnswer, Services, followups, repeats
 from bot.services.attendees import draft_picks, edit_contact_ids, resolve_quick_contacts
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
@@ -64,6 +65,9 @@ class LogForm:
     time_known: bool = True  # False when the time was left empty: only the day is known
     # The other contacts picked after the first, in order: an id, or the name of one to create.
     more_contacts: tuple[int | str, ...] = ()
+    follow_up_on: date | None = None  # "Follow up on", local to the user
+    completes_follow_up: int | None = None  # opened from a follow-up's Log button: close it on save
+    tz: str | None = None  # the user's zone, for their local today
 
 
 @dataclass(frozen=True)
@@ -120,9 +124,6 @@ def quick_log(
         ),
     )
     problems = list(parsed.problems)
-    # Until follow-ups are stored (issue 17), ask rather than drop them.
-    if parsed.follow_up_text:
-        problems.append("Follow-ups can't be saved yet: note it in the summary.")
     # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
     named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts)
     problems.extend(named.problems)
@@ -150,6 +151,7 @@ def quick_log(
             duration_minutes=parsed.duration_minutes,
             source="command",
             source_ref=source_ref,
+            follow_up_on=parsed.follow_up_on,
         )
         already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
         if already is not None:
@@ -195,6 +197,7 @@ def quick_log(
             duration_minutes=parsed.duration_minutes,
             summary=parsed.summary or None,
             notice=" ".join(problems),
+            follow_up_on=parsed.follow_up_on,
         ),
         slack_user_id=slack_user_id,
     )
@@ -219,6 +222,8 @@ def save_form(
         already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
         if already is not None:
             return Saved(already, created=False)
+    before = get_interaction(svc.db, actor, form.interaction_id) if form.interaction_id else None
+    followups.check_form_day(form.follow_up_on, before, now.astimezone(zone(form.tz)).date())
     contact_id, new_contact = form.contact_id, None
     if contact_id is None:
         contact_id, new_contact = _contact_from_form(svc, client, actor, form)
@@ -240,11 +245,10 @@ def save_form(
             raise Invalid(
                 {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
             )
-    if form.interaction_id:
+    if form.interaction_id and before is not None:
         if contact_id is None:  # an edit naming a new contact: create it first
             assert new_contact is not None
             contact_id = find_or_create_contact(svc.db, actor, new_contact, now=now)
-        before = get_interaction(svc.db, actor, form.interaction_id)
         record = update_interaction(
             svc.db,
             actor,
@@ -259,6 +263,9 @@ def save_form(
                 clear_duration=form.duration_minutes is None,
                 clear_notes=not form.notes,
                 time_known=form.time_known,
+                follow_up_on=form.follow_up_on,
+                # An empty "Follow up on" removes an open follow-up; a done one stays on record.
+                clear_follow_up=form.follow_up_on is None and before.follow_up_due_on is not None,
             ),
             now=now,
         )
@@ -290,11 +297,14 @@ def save_form(
             source="shortcut" if form.permalink else "modal",
             source_ref=f"view:{form.view_id}",
             permalink=form.permalink,
+            follow_up_on=form.follow_up_on,
             new_contact=new_contact,
             more=more,
         ),
         now=now,
     )
+    if created and form.completes_follow_up:
+        followups.complete_after_log(svc, actor, form.completes_follow_up, now=now)
     if created:
         after_interactions_changed(
             after,

@@ -50,6 +50,7 @@ def edit_prefill(svc: Services, actor: Actor, user: SlackUser, interaction_id: i
         notes=record.notes,
         interaction_id=record.id,
         permalink=record.permalink,
+        follow_up_on=record.follow_up_due_on,  # an open follow-up, as snoozed; a done one isn't shown
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 
@@ -58,6 +58,7 @@ def encode_again(draft: InteractionDraft) -> str:
             "s": draft.summary,
             "k": draft.time_known,
             **({"cs": others} if (others := _other_ids(draft)) else {}),
+            "f": draft.follow_up_on.isoformat() if draft.follow_up_on else None,
         },
         separators=(",", ":"),
         ensure_ascii=False,
@@ -99,7 +100,16 @@ def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
         time_known=data.get("k") is not False,
         source="command",
         source_ref=source_ref,
+        follow_up_on=_day(data.get("f")),
     )
+
+
+def _day(value: object) -> date | None:
+    """The follow-up day a "Log again" button carries (None: none, or unreadable)."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def warn(svc: Services, actor: Actor, view_id: str, *, now: datetime) -> None:
