@@ -118,8 +118,8 @@ def open_serving_database(settings: Settings, *, pool_size: int) -> Database:
 def build_wsgi(settings: Settings, *, server_threads: int, scheduler_threads: int) -> Served:
     """Database, Web API client and Bolt app for one serving process (a worker, or the only one)."""
     from bot.app import create_app
+    from bot.capacity import pool_size_for
     from bot.slack import build_client
-    from bot.workers import pool_size_for
 
     db = open_serving_database(
         settings, pool_size=pool_size_for(server_threads=server_threads, digest_threads=scheduler_threads)
