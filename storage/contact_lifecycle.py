@@ -29,6 +29,7 @@ from storage.contacts import (
     to_record,
 )
 from storage.db import Database
+from storage.history import record_moved
 from storage.interactions import recompute_last_contacted
 from storage.models import Contact, Interaction
 
@@ -84,6 +85,17 @@ def merge_contacts(
         undo = {name: _when(getattr(target, name)) for name in _FILLED}
         undo["source_email"] = source.email
         undo["source_slack_user_id"] = source.slack_user_id
+        record_moved(
+            session,
+            actor,
+            select(Interaction.id).where(
+                Interaction.contact_id == source.id, Interaction.team_id == actor.team_id
+            ),
+            "merged",
+            (source.id, source.name),
+            (target.id, target.name),
+            now=now,
+        )
         moved = cast(
             CursorResult,
             session.execute(
@@ -132,6 +144,17 @@ def unmerge_contacts(
         if source.merged_into_id != target.id or source.merge_undo is None:
             raise Conflict(f"{source.name} isn't merged into {target.name} any more.", source.id)
         undo = json.loads(source.merge_undo)
+        record_moved(
+            session,
+            actor,
+            select(Interaction.id).where(
+                Interaction.contact_id == target.id, Interaction.merged_from_contact_id == source.id
+            ),
+            "unmerged",
+            (target.id, target.name),
+            (source.id, source.name),
+            now=now,
+        )
         moved = cast(
             CursorResult,
             session.execute(

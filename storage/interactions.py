@@ -30,6 +30,7 @@ from bot.domain.rules import (
 )
 from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
+from storage.history import record_created, record_deleted, record_edited, record_restored, snapshot
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction
 
 
@@ -246,6 +247,7 @@ def create_interaction(
                 updated_at=now,
             )
             session.add(interaction)
+            record_created(session, actor, interaction, [(contact.id, contact.name)], now=now)
             recompute_last_contacted(session, contact, now=now)
             return _to_record(interaction, contact.name), True
     except _MergedInto as merged:
@@ -314,6 +316,7 @@ def update_interaction(
             else (changes.notes if changes.notes is not None else current.notes),
             now=now,
         )
+        before = snapshot(current, [(current.contact_id, contacts[current.contact_id].name)])
         current.contact_id = target_contact_id
         current.type = fields.type
         current.occurred_at = fields.occurred_at
@@ -324,6 +327,9 @@ def update_interaction(
         current.notes = fields.notes
         current.updated_at = now
         current.updated_by = actor.user_id
+        record_edited(
+            session, actor, current, before, [(target_contact_id, contacts[target_contact_id].name)], now=now
+        )
         for contact in contacts.values():
             recompute_last_contacted(session, contact, now=now)
         return _to_record(current, contacts[target_contact_id].name)
@@ -339,6 +345,7 @@ def delete_interaction(
         contact = load_contact(session, actor, interaction.contact_id, lock=True)
         interaction.deleted_at = now
         interaction.deleted_by = actor.user_id
+        record_deleted(session, actor, interaction, now=now)
         recompute_last_contacted(session, contact, now=now)
         return _to_record(interaction, contact.name)
 
@@ -351,6 +358,8 @@ def restore_interaction(
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=True, lock=True)
         _check_may_change(actor, interaction)
         contact = load_contact(session, actor, interaction.contact_id, lock=True)
+        if interaction.deleted_at is not None:  # a second Undo restores nothing
+            record_restored(session, actor, interaction, now=now)
         interaction.deleted_at = None
         interaction.deleted_by = None
         recompute_last_contacted(session, contact, now=now)
