@@ -47,7 +47,20 @@ def add_transfer_commands(subparsers) -> None:
         "Slack user id); then slack_user_id, last_contacted_at, snoozed_until, team_id, id, "
         "created_at and updated_at, which the import skips. Timestamps are UTC (ISO-8601, ending in Z).",
     )
-    for command, run in ((interactions, cmd_export_interactions), (contacts_export, cmd_export_contacts)):
+    history = export_commands.add_parser(
+        "history",
+        help="every change to every interaction (deleted ones too): who, when, what",
+        description="Write the history of every interaction, deleted ones included: one row per create, "
+        "edit, delete, restore, merge and merge undo, with the acting Slack user and the time (UTC, "
+        "ISO-8601 ending in Z), ordered by workspace, interaction and time. `changes` is "
+        '{"field": [old, new]} (JSON text in csv, an object in json); contacts carry their name at '
+        "the time.",
+    )
+    for command, run in (
+        (interactions, cmd_export_interactions),
+        (contacts_export, cmd_export_contacts),
+        (history, cmd_export_history),
+    ):
         command.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
         command.add_argument("--team", metavar="T", help="only this workspace (default: all of them)")
         command.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
@@ -97,6 +110,10 @@ def cmd_export_contacts(args, settings: Settings) -> int:
     return _export(args, settings, "contacts")
 
 
+def cmd_export_history(args, settings: Settings) -> int:
+    return _export(args, settings, "history")
+
+
 def _export(args, settings: Settings, what: str) -> int:
     from storage.export import workspace_ids
 
@@ -115,7 +132,8 @@ def _export(args, settings: Settings, what: str) -> int:
         db.dispose()
     if count is None:
         return 0  # the reader went away (e.g. `| head`): not an error
-    noun = what if count != 1 else what[:-1]
+    one, many = {"history": ("history entry", "history entries")}.get(what, (what[:-1], what))
+    noun = one if count == 1 else many
     scope = f" of {args.team}" if args.team else ""
     # On stderr, so stdout carries nothing but the export.
     print(f"Exported {count:,} {noun}{scope} as {args.format} to {where}.", file=sys.stderr)
@@ -123,9 +141,9 @@ def _export(args, settings: Settings, what: str) -> int:
 
 
 def _writer(what: str):
-    from storage.export import export_contacts, export_interactions
+    from storage.export import export_contacts, export_history, export_interactions
 
-    return export_contacts if what == "contacts" else export_interactions
+    return {"contacts": export_contacts, "history": export_history}.get(what, export_interactions)
 
 
 def _export_to_stdout(db, args, what: str) -> int | None:
