@@ -29,7 +29,8 @@ def add_transfer_commands(subparsers) -> None:
     export = subparsers.add_parser(
         "export",
         help="write data out (streams, so any size fits)",
-        description="Write interactions or contacts out as CSV or JSON, streamed in constant memory.",
+        description="Write interactions, contacts or the interactions' history out as CSV or JSON, "
+        "streamed in constant memory.",
     )
     export_commands = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
     interactions = export_commands.add_parser(

@@ -193,6 +193,31 @@ def test_merge_and_its_undo_record_every_moved_interaction_with_the_names_of_the
     assert [e.action for e in _history(db, own.id)] == ["created"]  # Thomas's own never moved
 
 
+def test_the_history_and_the_change_commit_or_roll_back_together(db, monkeypatch):
+    import storage.contact_lifecycle
+    import storage.history
+    import storage.interactions
+
+    jane, may = _contact(db, "Jane Doe"), _contact(db, "May Chen")
+    record = _log(db, jane)
+
+    def then_fail(recorder):
+        def recording_then_failing(*args, **kwargs):
+            recorder(*args, **kwargs)
+            raise RuntimeError("the database went away after the history row")
+
+        return recording_then_failing
+
+    monkeypatch.setattr(storage.interactions, "record_deleted", then_fail(storage.history.record_deleted))
+    monkeypatch.setattr(storage.contact_lifecycle, "record_moved", then_fail(storage.history.record_moved))
+    with pytest.raises(RuntimeError):
+        delete_interaction(db, ME, record.id, now=NOW)
+    with pytest.raises(RuntimeError):
+        merge_contacts(db, ME, jane.id, may.id, now=NOW)
+    assert _only_interaction(db).contact_id == jane.id  # neither deleted nor moved
+    assert [e.action for e in _history(db, record.id)] == ["created"]
+
+
 def test_history_survives_deletion_stays_in_its_workspace_and_goes_with_a_purge(db):
     jane = _contact(db, "Jane Doe")
     record = _log(db, jane)
