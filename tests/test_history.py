@@ -12,6 +12,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from blocks import ids
@@ -27,6 +29,7 @@ from storage.interactions import (
     InteractionDraft,
     create_interaction,
     delete_interaction,
+    get_interaction,
     restore_interaction,
     update_interaction,
 )
@@ -243,6 +246,77 @@ def test_the_detail_read_is_newest_first_and_counts_what_it_leaves_out(db):
     page = interaction_history(db, ME, record.id, limit=3)
     assert [e.changes["summary"][1] for e in page.entries] == ["take 4", "take 3", "take 2"]
     assert page.total == 6
+
+
+_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["call", "email", "note", None]),
+        st.one_of(st.none(), st.integers(min_value=1, max_value=5 * 24 * 60)),  # minutes back
+        st.sampled_from(["renewal talk", "renewal terms", None]),
+        st.sampled_from([None, 0, 45, "clear"]),
+        st.sampled_from([None, "short note", "a longer note\nover two lines", "clear"]),
+        st.sampled_from([None, True, False]),
+        st.sampled_from([None, 0, 1]),  # which contact, by index
+        st.booleans(),  # delete (and restore) after this edit
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_EDITS, merge=st.booleans())
+def test_replaying_the_history_rebuilds_the_interaction_exactly(db, edits, merge):
+    """Each entry's old values are what the previous entries left, and its new values end where the
+    interaction is now: nothing that changed goes unrecorded, nothing is recorded that didn't change."""
+    people = [_contact(db, "Ana Lima"), _contact(db, "Bo Chen")]
+    record = _log(db, people[0])
+    at = NOW
+    for type_, back, summary, duration, notes, time_known, who, delete in edits:
+        at += timedelta(minutes=1)
+        changes = InteractionChanges(
+            contact_id=None if who is None else people[who].id,
+            type=type_,
+            occurred_at=None if back is None else NOW - timedelta(minutes=back),
+            summary=summary,
+            duration_minutes=duration if isinstance(duration, int) else None,
+            clear_duration=duration == "clear",
+            notes=notes if notes != "clear" else None,
+            clear_notes=notes == "clear",
+            time_known=time_known,
+        )
+        update_interaction(db, ME, record.id, changes, now=at)
+        if delete:
+            delete_interaction(db, ME, record.id, now=at)
+            restore_interaction(db, ME, record.id, now=at)
+    if merge:
+        target = _contact(db, "Cy Merged")
+        merge_contacts(db, ME, get_interaction(db, ME, record.id).contact_id, target.id, now=at)
+
+    state: dict[str, object] = {}
+    for entry in _history(db, record.id):
+        if entry.action == "merged":
+            (old, new) = entry.changes["contact"]
+            assert state["contacts"] == [old]
+            state["contacts"] = [new]
+            continue
+        for name, (old, new) in entry.changes.items():
+            assert state.get(name) == old, (entry.action, name)
+            state[name] = new
+    final = get_interaction(db, ME, record.id)
+    expected = {
+        "source": "modal",
+        "contacts": [{"id": final.contact_id, "name": final.contact_name}],
+        "type": final.type,
+        "occurred_at": _iso(final.occurred_at),
+        "time_known": final.time_known,
+        "duration_minutes": final.duration_minutes,
+        "summary": final.summary,
+        "notes": final.notes,
+    }
+    # The creation leaves empty fields out: absent and None are the same.
+    assert {k: v for k, v in state.items() if v is not None} == {
+        k: v for k, v in expected.items() if v is not None
+    }
 
 
 # --- through Slack: every way in -----------------------------------------------------------------
