@@ -41,6 +41,8 @@ _VERBS = {
     "restored": "Restored",
     "merged": "Contacts merged",
     "unmerged": "Merge undone",
+    "follow_up_done": "Follow-up done",
+    "follow_up_snoozed": "Follow-up snoozed",
 }
 _SOURCES = {
     "command": "/log",
@@ -57,6 +59,8 @@ _LABELS = {
     "duration_minutes": "Duration",
     "summary": "Summary",
     "notes": "Notes",
+    "follow_up_on": "Follow up on",
+    "follow_up_due_on": "Follow-up due",
 }
 # Shown with "When" (its pair), never alone.
 _FOLDED = {"time_known"}

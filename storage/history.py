@@ -39,6 +39,9 @@ _NOT_TRACKED = frozenset(
         "deleted_at",
         "deleted_by",
         "merged_from_contact_id",
+        # A follow-up's closing stamps: the entry's own who and when say them.
+        "follow_up_done_at",
+        "follow_up_done_by",
     }
 )
 _TOGETHER = (frozenset({"occurred_at", "time_known"}),)
@@ -113,11 +116,12 @@ def record_edited(
     contacts: Iterable[ContactRef],
     *,
     now: datetime,
+    action: str = "edited",
 ) -> None:
     """An edit, from the snapshot taken before it; an edit that changed nothing records nothing."""
     changes = diff(before, snapshot(interaction, contacts))
     if changes:
-        _add(session, actor, interaction.id, "edited", changes, now=now)
+        _add(session, actor, interaction.id, action, changes, now=now)
 
 
 def record_deleted(session: Session, actor: Actor, interaction: Interaction, *, now: datetime) -> None:

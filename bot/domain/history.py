@@ -5,8 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# What happened to the interaction. `merged`/`unmerged`: a contact merge (or its undo) moved it.
-ACTIONS = ("created", "edited", "deleted", "restored", "merged", "unmerged")
+# What happened to the interaction. `merged`/`unmerged`: a contact merge (or its undo) moved it;
+# `follow_up_done`/`follow_up_snoozed`: its follow-up was closed or moved (an edit of those fields).
+ACTIONS = (
+    "created",
+    "edited",
+    "deleted",
+    "restored",
+    "merged",
+    "unmerged",
+    "follow_up_done",
+    "follow_up_snoozed",
+)
 
 
 @dataclass(frozen=True)
