@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 
 from blocks import ids
 from bot.cli_workspace import purge_workspace
-from bot.domain.errors import Forbidden, Invalid
+from bot.domain.errors import Forbidden, Invalid, NotFound
 from bot.domain.records import Actor
 from storage.contact_lifecycle import merge_contacts, unmerge_contacts
 from storage.contacts import ContactDraft, create_contact
@@ -317,6 +318,52 @@ def test_replaying_the_history_rebuilds_the_interaction_exactly(db, edits, merge
     assert {k: v for k, v in state.items() if v is not None} == {
         k: v for k, v in expected.items() if v is not None
     }
+
+
+def test_concurrent_edits_and_deletes_leave_an_unbroken_history(db):
+    """Each change reads what it changes under the row locks and records in its own transaction,
+    so however writers interleave, every entry's old values are the previous entry's new ones."""
+    from tests.test_storage_concurrency import run_in_threads
+
+    # (Not merges: on PostgreSQL a merge concurrent with an edit of one of the merged contact's
+    # interactions can deadlock, on main too: the merge locks contacts, then interaction rows.)
+    jane = _contact(db, "Jane Doe")
+    records = [_log(db, jane, days_ago=1 + n) for n in range(3)]
+
+    def work(index: int) -> None:
+        for n in range(6):
+            record = records[(index + n) % len(records)]
+            at = NOW + timedelta(seconds=index * 100 + n)
+            if index == 1 and n % 3 == 1:
+                delete_interaction(db, ME, record.id, now=at)
+                restore_interaction(db, ME, record.id, now=at)
+            else:
+                changes = InteractionChanges(
+                    summary=f"writer {index} take {n}", duration_minutes=index * 10 + n
+                )
+                with suppress(NotFound):  # deleted by writer 1 just then; it records nothing
+                    update_interaction(db, ME, record.id, changes, now=at)
+
+    run_in_threads(4, work)
+    for record in records:
+        state: dict[str, object] = {}
+        entries = interaction_history(db, ME, record.id, limit=100).entries
+        # Newest first by time, then id: replay in commit order (ids follow commits per interaction).
+        for entry in sorted(entries, key=lambda e: e.id):
+            if entry.action in ("merged", "unmerged"):
+                old, new = entry.changes["contact"]
+                assert state["contacts"] == [old]
+                state["contacts"] = [new]
+                continue
+            for name, (old, new) in entry.changes.items():
+                assert state.get(name) == old, (entry.action, name)
+                state[name] = new
+        final = get_interaction(db, ME, record.id)
+        assert (state["summary"], state.get("duration_minutes"), state["contacts"]) == (
+            final.summary,
+            final.duration_minutes,
+            [{"id": final.contact_id, "name": final.contact_name}],
+        )
 
 
 # --- through Slack: every way in -----------------------------------------------------------------
