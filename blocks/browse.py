@@ -30,6 +30,7 @@ class ListState:
     sort: str = "newest"
     start: int = 1  # 1-based position of the page's first row
     total: int = 0
+    follow_up: str | None = None  # `followup:open|due|overdue`
 
 
 def _sort_option(sort: str) -> dict:
@@ -92,7 +93,9 @@ def _filter_blocks(state: ListState) -> list[dict]:
 
 
 def _has_filters(state: ListState) -> bool:
-    return bool(state.contact_id or state.types or state.since or state.until or state.author)
+    return bool(
+        state.contact_id or state.types or state.since or state.until or state.author or state.follow_up
+    )
 
 
 def _row(interaction: InteractionRecord, *, now: datetime, can_edit: bool) -> dict:

@@ -12,16 +12,16 @@ added to interactions later is recorded without touching this module.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, func, insert, literal, select
+from sqlalchemy import Select, func, insert, literal, select, union
 from sqlalchemy.orm import Session
 
 from bot.domain.history import ACTIONS, HistoryEntry, HistoryPage
 from bot.domain.records import Actor
 from storage.db import Database
-from storage.models import Interaction, InteractionHistory, UTCDateTime
+from storage.models import Contact, Interaction, InteractionContact, InteractionHistory, UTCDateTime
 
 # Columns that say who/where/when about the row itself, not what the interaction is.
 _NOT_TRACKED = frozenset(
@@ -58,6 +58,11 @@ def _raw(value: object) -> object:
 
 def _contact(ref: ContactRef) -> dict[str, object]:
     return {"id": ref[0], "name": ref[1]}
+
+
+def contact_refs(contacts: Mapping[int, Contact], ids: Iterable[int]) -> list[ContactRef]:
+    """(id, name) of each of `ids`, in order, from the contacts a writer has locked."""
+    return [(cid, contacts[cid].name) for cid in ids]
 
 
 def snapshot(interaction: Interaction, contacts: Iterable[ContactRef]) -> dict[str, object]:
@@ -132,28 +137,55 @@ def record_restored(session: Session, actor: Actor, interaction: Interaction, *,
     _add(session, actor, interaction.id, "restored", {}, now=now)
 
 
+def merge_moves(actor: Actor, source_id: int) -> Select:
+    """Ids of the interactions a merge of `source_id` moves: every one it attends (read before)."""
+    return select(InteractionContact.interaction_id).where(
+        InteractionContact.contact_id == source_id, InteractionContact.team_id == actor.team_id
+    )
+
+
+def unmerge_moves(actor: Actor, source_id: int, target_id: int, dropped: Iterable[Sequence]) -> Select:
+    """Ids of the interactions undoing that merge moves back (read before): rows that came from the
+    source, and interactions that had both whose source row comes back (storage.merge_attendees)."""
+    came = select(InteractionContact.interaction_id).where(
+        InteractionContact.contact_id == target_id,
+        InteractionContact.merged_from_contact_id == source_id,
+        InteractionContact.team_id == actor.team_id,
+    )
+    had_both = select(Interaction.id).where(
+        Interaction.id.in_([int(row[0]) for row in dropped]),
+        Interaction.team_id == actor.team_id,
+        ~select(InteractionContact.interaction_id)
+        .where(
+            InteractionContact.interaction_id == Interaction.id, InteractionContact.contact_id == source_id
+        )
+        .exists(),
+    )
+    return select(union(came, had_both).subquery().c[0])
+
+
 def record_moved(
     session: Session,
     actor: Actor,
     moving: Select,
     action: str,
-    old: ContactRef,
-    new: ContactRef,
+    old: Contact,
+    new: Contact,
     *,
     now: datetime,
 ) -> None:
-    """One row per interaction `moving` selects (ids; call before moving them): contact old -> new.
+    """One row per interaction `moving` selects (ids, read before moving them): contact old -> new.
 
     One INSERT ... SELECT, so a merge of thousands of interactions costs one statement.
     """
     assert action in ("merged", "unmerged"), action
-    changes = json.dumps({"contact": [_contact(old), _contact(new)]}, ensure_ascii=False)
+    change = {"contact": [_contact((old.id, old.name)), _contact((new.id, new.name))]}
     rows = moving.add_columns(
         literal(actor.team_id),
         literal(action),
         literal(actor.user_id),
         literal(now, UTCDateTime()),
-        literal(changes),
+        literal(json.dumps(change, ensure_ascii=False)),
     )
     session.execute(
         insert(InteractionHistory).from_select(

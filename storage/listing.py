@@ -5,15 +5,16 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
 
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
 from storage.db import Database
-from storage.interactions import _to_record
-from storage.models import INTERACTION_TYPES, Contact, Interaction
+from storage.followups import follow_up_condition
+from storage.interactions import to_records
+from storage.models import INTERACTION_TYPES, Contact, Interaction, InteractionContact
 
 PAGE_SIZE_MAX = 100
 
@@ -26,6 +27,8 @@ class InteractionFilters:
     until: datetime | None = None
     author: str | None = None
     sort: str = "newest"  # or "oldest"
+    follow_up: str | None = None  # "open", "due" or "overdue"; due/overdue against `today`
+    today: date | None = None  # the user's local today (UTC's when not given)
 
 
 def encode_cursor(occurred_at: datetime, interaction_id: int, direction: str) -> str:
@@ -48,7 +51,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
 def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
     conditions = [Interaction.team_id == actor.team_id, Interaction.deleted_at.is_(None)]
     if filters.contact_id is not None:
-        conditions.append(Interaction.contact_id == filters.contact_id)
+        # Any attendee: the rows come joined to the attendees (`_attended`).
+        conditions.append(InteractionContact.contact_id == filters.contact_id)
     if filters.types:
         unknown = set(filters.types) - set(INTERACTION_TYPES)
         if unknown:
@@ -63,7 +67,23 @@ def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
         conditions.append(Interaction.occurred_at < filters.until)
     if filters.author:
         conditions.append(Interaction.logged_by == filters.author)
+    if filters.follow_up:
+        conditions.append(follow_up_condition(filters.follow_up, filters.today or datetime.now(UTC).date()))
     return conditions
+
+
+def _attended(query, filters: InteractionFilters):
+    """The query joined to the filtered contact's attendee rows, when the filters name a contact."""
+    if filters.contact_id is None:
+        return query
+    return query.join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
+
+
+def _keys(filters: InteractionFilters):
+    """The (occurred_at, id) columns to page on: the attendees' own under a contact filter (its index)."""
+    if filters.contact_id is None:
+        return Interaction.occurred_at, Interaction.id
+    return InteractionContact.occurred_at, InteractionContact.interaction_id
 
 
 def list_interactions(
@@ -80,10 +100,11 @@ def list_interactions(
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     newest_first = filters.sort == "newest"
     conditions = _filter_conditions(actor, filters)
+    occurred, ident = _keys(filters)
     direction = "after"
     if cursor:
         when, last_id, direction = decode_cursor(cursor)
-        key = tuple_(Interaction.occurred_at, Interaction.id)
+        key = tuple_(occurred, ident)
         # "after" walks on in the list's order; "before" walks back towards its start.
         forward_is_down = newest_first == (direction == "after")
         # Bind the instant through the column's type: a bare datetime would reach SQLite as its
@@ -91,24 +112,20 @@ def list_interactions(
         seek = tuple_(literal(when, Interaction.occurred_at.type), last_id)
         conditions.append(key < seek if forward_is_down else key > seek)
     scan_descending = newest_first == (direction == "after")
-    order = (
-        (Interaction.occurred_at.desc(), Interaction.id.desc())
-        if scan_descending
-        else (Interaction.occurred_at.asc(), Interaction.id.asc())
-    )
+    order = (occurred.desc(), ident.desc()) if scan_descending else (occurred.asc(), ident.asc())
     with db.read() as session:
         rows = session.execute(
-            select(Interaction, Contact.name)
+            _attended(select(Interaction, Contact.name), filters)
             .join(Contact, Contact.id == Interaction.contact_id)
             .where(and_(*conditions))
             .order_by(*order)
             .limit(limit + 1)
         ).all()
-    more = len(rows) > limit
-    rows = list(rows[:limit])
-    if direction == "before":
-        rows.reverse()
-    items = [_to_record(interaction, name) for interaction, name in rows]
+        more = len(rows) > limit
+        rows = list(rows[:limit])
+        if direction == "before":
+            rows.reverse()
+        items = to_records(session, [(interaction, name) for interaction, name in rows])
     has_next = more if direction == "after" else bool(cursor)
     has_prev = bool(cursor) if direction == "after" else more
     next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
@@ -127,8 +144,9 @@ def count_interactions(
     conditions = _filter_conditions(actor, filters)
     with db.read() as session:
         if cap is None:
-            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
-        matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()
+            counted = _attended(select(func.count()).select_from(Interaction), filters)
+            return session.scalar(counted.where(*conditions)) or 0
+        matching = _attended(select(Interaction.id), filters).where(*conditions).limit(cap + 1).subquery()
         return session.scalar(select(func.count()).select_from(matching)) or 0
 
 

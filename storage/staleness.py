@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, union
 from sqlalchemy.orm import aliased
 
 from bot.domain.records import LastInteraction, StaleContact, TeamWeekSummary
 from bot.domain.rules import DEFAULT_CADENCE_DAYS, DIGEST_CONTACTS_MAX
 from storage.contacts import default_cadence, to_record
 from storage.db import Database
-from storage.models import Contact, Interaction, UserSettings, Workspace
+from storage.followups import follow_up_owners
+from storage.models import Contact, Interaction, InteractionContact, UserSettings, Workspace
 
 TEAM_DIGEST_DAYS = 7
 NEWLY_STALE_MAX = 10
@@ -28,7 +29,7 @@ def stale_contacts_for_owner(
     """The owner's stale contacts, most overdue first (at most `limit`), and how many there are.
 
     One statement: the page of contacts, each joined to its latest live interaction through a
-    correlated subquery (one probe of the (contact_id, occurred_at, id) index per contact
+    correlated subquery (one probe of the attendees' (contact_id, occurred_at) index per contact
     shown), the total (an uncorrelated count on the stale index, evaluated once) and the
     workspace's default cadence.
     """
@@ -45,9 +46,10 @@ def stale_contacts_for_owner(
     contact = aliased(Contact, page)
     total = select(func.count()).select_from(Contact).where(*stale).scalar_subquery()
     latest_id = (
-        select(Interaction.id)
-        .where(Interaction.contact_id == page.c.id, Interaction.deleted_at.is_(None))
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        select(InteractionContact.interaction_id)
+        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
+        .where(InteractionContact.contact_id == page.c.id, Interaction.deleted_at.is_(None))
+        .order_by(InteractionContact.occurred_at.desc(), InteractionContact.interaction_id.desc())
         .limit(1)
         .correlate(page)
         .scalar_subquery()
@@ -89,9 +91,13 @@ def stale_owners(now: datetime, only_user: str | None = None) -> Select:
 
 
 def owners_without_tz(db: Database, now: datetime, *, only_user: str | None = None) -> list[tuple[str, str]]:
-    """Owners of stale contacts whose Slack time zone the scheduler hasn't learned yet."""
+    """Owners of stale contacts (or of follow-ups due soon) whose Slack time zone the scheduler
+    hasn't learned yet."""
+    follow_ups = follow_up_owners(now, only_user).subquery()
     with db.read() as session:
-        owners = stale_owners(now, only_user).subquery()
+        owners = union(
+            stale_owners(now, only_user), select(follow_ups.c.team_id, follow_ups.c.owner_user_id)
+        ).subquery()
         rows = session.execute(
             select(owners.c.team_id, owners.c.owner_user_id)
             .outerjoin(

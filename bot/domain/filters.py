@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.domain import dates
+from bot.domain.followups import FILTERS
 from bot.domain.rules import INTERACTION_TYPES
 
 __all__ = ["TextFilters", "parse_filters"]
@@ -32,6 +33,9 @@ _KEYS = {
     "author": "author",
     "sort": "sort",
     "order": "sort",
+    "followup": "follow_up",
+    "follow-up": "follow_up",
+    "follow_up": "follow_up",
 }
 _SORTS = {"newest": "newest", "latest": "newest", "desc": "newest", "oldest": "oldest", "asc": "oldest"}
 
@@ -45,6 +49,7 @@ class TextFilters:
     author: str | None = None
     sort: str = "newest"
     problems: tuple[str, ...] = ()
+    follow_up: str | None = None  # "open", "due" or "overdue" (bot.domain.followups.FILTERS)
 
 
 def parse_filters(
@@ -69,6 +74,7 @@ def parse_filters(
     since = until = None
     author = None
     sort = "newest"
+    follow_up = None
     for token in tokens:
         key, sep, value = token.partition(":")
         field = _KEYS.get(key.lower()) if sep else None
@@ -101,6 +107,11 @@ def parse_filters(
                 author = user_id
             else:
                 problems.append(f"“{value}” isn't a Slack user: use by:@name or by:me.")
+        elif field == "follow_up":
+            if value.lower() in FILTERS:
+                follow_up = value.lower()
+            else:
+                problems.append(f"Follow-ups are {', '.join(f'followup:{f}' for f in FILTERS)}.")
         elif field == "sort":
             if value.lower() in _SORTS:
                 sort = _SORTS[value.lower()]
@@ -114,4 +125,5 @@ def parse_filters(
         author=author,
         sort=sort,
         problems=tuple(problems),
+        follow_up=follow_up,
     )

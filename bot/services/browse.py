@@ -11,6 +11,7 @@ from blocks.history import HISTORY_SHOWN
 from blocks.interactions import interaction_detail_modal
 from blocks.metadata import encode_metadata
 from bot.domain.errors import DomainError
+from bot.domain.followups import FILTERS
 from bot.domain.history import HistoryPage
 from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord, Page
 from bot.domain.rules import may_change, zone
@@ -60,7 +61,7 @@ class ListRef:
         )
 
 
-def storage_filters(state: ListState, tz: ZoneInfo) -> InteractionFilters:
+def storage_filters(state: ListState, tz: ZoneInfo, now: datetime | None = None) -> InteractionFilters:
     def start_of(day: date | None) -> datetime | None:
         return datetime.combine(day, time(0), tzinfo=tz) if day else None
 
@@ -72,6 +73,8 @@ def storage_filters(state: ListState, tz: ZoneInfo) -> InteractionFilters:
         until=start_of(state.until + timedelta(days=1)) if state.until else None,
         author=state.author,
         sort=state.sort,
+        follow_up=state.follow_up,
+        today=now.astimezone(tz).date() if now is not None else None,
     )
 
 
@@ -102,6 +105,7 @@ def state_from_json(data: object) -> ListState:
             sort="oldest" if data.get("sort") == "oldest" else "newest",
             start=max(1, int(data.get("start") or 1)),
             total=max(0, int(data.get("total") or 0)),
+            follow_up=data.get("follow_up") if data.get("follow_up") in FILTERS else None,
         )
     except (TypeError, ValueError, OverflowError):
         return ListState()
@@ -124,7 +128,7 @@ def render_list(
 
     `unmatched` is a contact filter that names no contact: nothing is listed (never the whole list).
     """
-    filters = storage_filters(state, tz)
+    filters = storage_filters(state, tz, now)
     if unmatched is not None:
         page: Page[InteractionRecord] = Page([], None, None)
         count = False

@@ -1,7 +1,7 @@
 """interaction history: who changed what in an interaction, and when
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-01
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 revision: str = "0011"
 # The head of main when this was written; chained after whichever migration lands before it.
-down_revision: str | Sequence[str] | None = "0012"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
