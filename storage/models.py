@@ -293,7 +293,7 @@ class InteractionHistory(Base):
     team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
     interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id"))
     # created, edited, deleted, restored, merged, unmerged (storage.history.ACTIONS)
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
     actor_user_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # JSON {field: [old, new]}, raw values (times ISO-8601 UTC, contacts with their names then).

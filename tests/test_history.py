@@ -222,6 +222,70 @@ def test_the_history_and_the_change_commit_or_roll_back_together(db, monkeypatch
     assert [e.action for e in _history(db, record.id)] == ["created"]
 
 
+def _ref(contact) -> dict:
+    return {"id": contact.id, "name": contact.name}
+
+
+def test_attendee_changes_are_recorded_as_the_contacts_before_and_after(db):
+    jane, may, bo = _contact(db, "Jane Doe"), _contact(db, "May Chen"), _contact(db, "Bo Stone")
+    record = _log(db, jane, contact_ids=(jane.id, may.id))
+    update_interaction(db, ME, record.id, InteractionChanges(contact_ids=(bo.id, jane.id)), now=NOW)
+    update_interaction(db, ME, record.id, InteractionChanges(contact_id=may.id), now=NOW)  # the first only
+
+    created, swapped, first = _history(db, record.id)
+    assert created.changes["contacts"] == (None, [_ref(jane), _ref(may)])
+    assert swapped.changes == {"contacts": ([_ref(jane), _ref(may)], [_ref(bo), _ref(jane)])}
+    assert first.changes == {"contacts": ([_ref(bo), _ref(jane)], [_ref(may), _ref(jane)])}
+
+
+def test_a_merge_records_every_interaction_the_contact_attended_and_its_undo_every_one_it_gives_back(db):
+    tom, thomas, ann = _contact(db, "Tom Jerry"), _contact(db, "Thomas Jerry"), _contact(db, "Ann Lee")
+    tom_first = _log(db, tom)
+    tom_second = _log(db, ann, contact_ids=(ann.id, tom.id))
+    both = _log(db, thomas, contact_ids=(thomas.id, tom.id))  # Tom's row is dropped, then given back
+    neither = _log(db, ann)
+
+    merge_contacts(db, ME, tom.id, thomas.id, now=NOW)
+    unmerge_contacts(db, ME, tom.id, now=NOW + timedelta(minutes=1))
+
+    for record in (tom_first, tom_second, both):
+        moves = [(e.action, e.changes) for e in _history(db, record.id)[1:]]
+        assert moves == [
+            ("merged", {"contact": (_ref(tom), _ref(thomas))}),
+            ("unmerged", {"contact": (_ref(thomas), _ref(tom))}),
+        ], record.summary
+        assert [a.id for a in get_interaction(db, ME, record.id).attendees] == [
+            a.id for a in record.attendees
+        ]
+    assert [e.action for e in _history(db, neither.id)] == ["created"]
+
+
+def test_closing_and_snoozing_a_follow_up_are_recorded(db):
+    from storage.followups import mark_follow_up_done, snooze_follow_up
+
+    jane = _contact(db, "Jane Doe")
+    day = (NOW + timedelta(days=2)).date()
+    record = _log(db, jane, follow_up_on=day)
+    later = day + timedelta(days=3)
+    snooze_follow_up(db, ME, record.id, later, now=NOW + timedelta(minutes=1))
+    mark_follow_up_done(db, ADMIN, record.id, now=NOW + timedelta(minutes=2))
+    mark_follow_up_done(db, ADMIN, record.id, now=NOW + timedelta(minutes=3))  # done twice is done once
+
+    created, snoozed, done = _history(db, record.id)
+    assert (created.changes["follow_up_on"], created.changes["follow_up_due_on"]) == (
+        (None, day.isoformat()),
+        (None, day.isoformat()),
+    )
+    assert (snoozed.action, snoozed.actor_user_id) == ("follow_up_snoozed", "U111")
+    assert snoozed.changes == {"follow_up_due_on": (day.isoformat(), later.isoformat())}
+    assert (done.action, done.actor_user_id, done.at) == (
+        "follow_up_done",
+        "U999",
+        NOW + timedelta(minutes=2),
+    )
+    assert done.changes == {"follow_up_due_on": (later.isoformat(), None)}
+
+
 def test_history_survives_deletion_stays_in_its_workspace_and_goes_with_a_purge(db):
     jane = _contact(db, "Jane Doe")
     record = _log(db, jane)

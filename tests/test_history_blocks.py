@@ -148,3 +148,16 @@ def test_the_detail_view_stays_within_slacks_limits_with_the_longest_notes_and_h
 def test_a_detail_without_history_has_no_history_part():
     view = interaction_detail_modal(make_interaction(), now=NOW, can_edit=True, history=HistoryPage([], 0))
     assert "*History*" not in json.dumps(view) and all(b["type"] != "divider" for b in view["blocks"])
+
+
+def test_follow_up_changes_read_as_days():
+    snoozed = entry_text(entry("follow_up_snoozed", follow_up_due_on=("2026-11-23", "2026-11-26")))
+    assert snoozed.split("\n")[0].startswith("Follow-up snoozed by <@U123> · ")
+    assert snoozed.split("\n")[1:] == ["*Follow-up due*: Nov 23, 2026 → Nov 26, 2026"]
+    done = entry_text(entry("follow_up_done", follow_up_due_on=("2026-11-26", None)))
+    assert done.split("\n")[1:] == ["*Follow-up due*: Nov 26, 2026 → none"]
+    set_on = entry_text(entry(follow_up_on=(None, "2026-12-04"), follow_up_due_on=(None, "2026-12-04")))
+    assert set_on.split("\n")[1:] == [
+        "*Follow up on*: none → Dec 4, 2026",
+        "*Follow-up due*: none → Dec 4, 2026",
+    ]

@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("interaction_id", sa.Integer(), nullable=False),
-        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("actor_user_id", sa.String(length=32), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("changes", sa.Text(), nullable=False),
