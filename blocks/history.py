@@ -143,6 +143,8 @@ def change_lines(entry: HistoryEntry) -> list[str]:
     for name, (old, new) in entry.changes.items():
         if name in _FOLDED and "occurred_at" in entry.changes:
             continue
+        if name == "follow_up_due_on" and entry.changes.get("follow_up_on") == (old, new):
+            continue  # a follow-up set (or cleared): it is due that day, nothing more to say
         if name == "notes":
             lines.append(_notes_line(old, new))
         elif name == "occurred_at":

@@ -157,7 +157,4 @@ def test_follow_up_changes_read_as_days():
     done = entry_text(entry("follow_up_done", follow_up_due_on=("2026-11-26", None)))
     assert done.split("\n")[1:] == ["*Follow-up due*: Nov 26, 2026 → none"]
     set_on = entry_text(entry(follow_up_on=(None, "2026-12-04"), follow_up_due_on=(None, "2026-12-04")))
-    assert set_on.split("\n")[1:] == [
-        "*Follow up on*: none → Dec 4, 2026",
-        "*Follow-up due*: none → Dec 4, 2026",
-    ]
+    assert set_on.split("\n")[1:] == ["*Follow up on*: none → Dec 4, 2026"]  # due that day: said once
