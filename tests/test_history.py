@@ -571,6 +571,20 @@ def test_the_modal_log_again_and_a_workflow_step_record_the_creation(touchbase):
     assert [(e.action, e.changes["source"][1]) for e in pricing] == [("created", "command")] * 2
 
 
+def test_editing_the_attendees_in_the_modal_shows_who_was_added_and_removed(touchbase):
+    jane, may, bo = (_contact(touchbase.db, name) for name in ("Jane Doe", "May Chen", "Bo Li"))
+    record = _log(touchbase.db, jane, contact_ids=(jane.id, may.id))
+    touchbase.slack.block_actions([{"action_id": ids.ACTION_EDIT_INTERACTION, "value": str(record.id)}])
+    edit = touchbase.fake.wait_for("views.open")[0].args["view"]
+    status, _, _ = touchbase.slack.view_submission(
+        submission(edit, view_id="VEDIT", contact=[str(jane.id), str(bo.id)])
+    )
+    assert status == 200
+    newest = _history_texts(_open_detail(touchbase, record.id, count=2))[0]
+    assert newest.startswith("Edited by <@U111> · ")
+    assert newest.split("\n")[1:] == ["*Contacts*: Jane Doe, May Chen → Jane Doe, Bo Li"]
+
+
 def test_merge_by_command_and_its_undo_show_in_the_moved_interactions_detail(touchbase):
     tom = _contact(touchbase.db, "Tom Jerry")
     _contact(touchbase.db, "Thomas Jerry")
