@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from blocks.browse import ListState, list_modal
+from blocks.digest import digest_message
 from blocks.interactions import (
     LINE_MAX_CHARS,
     LINE_NAME_CHARS,
@@ -18,8 +19,9 @@ from blocks.interactions import (
 )
 from blocks.modals import LogPrefill, log_modal
 from blocks.timeline import month_reply
-from bot.domain.records import Attendee, InteractionRecord
+from bot.domain.records import Attendee, InteractionRecord, LastInteraction, StaleContact
 from tests.blockkit import check_blocks, check_view
+from tests.test_blocks import make_contact
 
 NOW = datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
 HOSTILE = "<!channel> & co"
@@ -111,3 +113,11 @@ def test_the_log_modal_preselects_up_to_twenty_contacts_first_first():
     element = next(b for b in view["blocks"] if b.get("block_id") == "contact")["element"]
     values = [o["value"] for o in element["initial_options"]]
     assert values[0] == "1" and len(values) == 20 == element["max_selected_items"]
+
+
+def test_a_digest_line_says_how_many_others_the_last_interaction_was_with():
+    contact = make_contact()
+    last = LastInteraction("meeting", NOW - timedelta(days=40), "Kick-off", "U1", with_others=2)
+    _, blocks = digest_message("U1", [StaleContact(contact, last)], 1, now=NOW)
+    check_blocks(blocks)
+    assert "Meeting with 2 others" in str(blocks)

@@ -211,6 +211,7 @@ def test_lists_counts_timelines_and_the_digest_see_the_interaction_for_every_att
     stale, _ = stale_contacts_for_owner(db, ME.team_id, ME.user_id, NOW)
     by_contact = {item.contact.id: item.last_interaction for item in stale}
     assert by_contact[may] is not None and by_contact[may].summary == "together"
+    assert by_contact[may].with_others == 1 and by_contact[may].others_text == " with 1 other"
     assert by_contact[bo] is None
 
 
