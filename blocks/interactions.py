@@ -103,7 +103,7 @@ def saved_confirmation(
 ) -> tuple[str, list[dict]]:
     """The answer to a save: "Logged …" for a new interaction, "Updated …" for an edit, with its card."""
     verb = "Updated" if edited else "Logged"
-    text = f"{verb} {interaction.type} with {interaction.contact_names}."
+    text = f"{verb} {interaction.type} with {truncate(interaction.contact_names, 600)}."
     return text, interaction_card(interaction, now=now, can_edit=True)
 
 
