@@ -840,7 +840,10 @@ def load_digest_users(url: str, *, users: int, now: datetime, seed: int = 11) ->
         try:
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("BEGIN")
-            conn.execute("INSERT INTO workspaces VALUES (?, ?, ?, NULL)", _sqlite_row(workspace, (2,)))
+            conn.execute(
+                "INSERT INTO workspaces (team_id, default_cadence_days, created_at) VALUES (?, ?, ?)",
+                _sqlite_row(workspace, (2,)),
+            )
             conn.executemany(
                 f"INSERT INTO contacts ({', '.join(CONTACT_COLUMNS)}) VALUES ({', '.join('?' * 15)})",
                 [_sqlite_row(r, (9, 10, 11, 13, 14)) for r in contacts],

@@ -66,7 +66,7 @@ def _last_interaction_line(item: StaleContact, now: datetime) -> str | None:
     summary = escape_truncate(one_line(last.summary), SUMMARY_CHARS)
     # A note after the last contact has its own date; otherwise the date is already shown above.
     when = "" if last.occurred_at == item.contact.last_contacted_at else f", {ago_token(last.occurred_at)}"
-    return f"{type_emoji(last.type)} _{type_label(last.type)}{when}:_ {summary}"
+    return f"{type_emoji(last.type)} _{type_label(last.type)}{last.others_text}{when}:_ {summary}"
 
 
 def _contact_blocks(item: StaleContact, now: datetime) -> list[dict]:
@@ -196,7 +196,7 @@ def digest_text(
             li = item.last_interaction
             summary = truncate(one_line(li.summary), SUMMARY_CHARS)
             lines.append(
-                f"     {type_label(li.type)} {li.occurred_at.astimezone(zone):%Y-%m-%d}: “{summary}”"
+                f"     {type_label(li.type)}{li.others_text} {li.occurred_at.astimezone(zone):%Y-%m-%d}: “{summary}”"
             )
     if total > len(shown):
         lines.append(f"     …and {_plural(total - len(shown), 'more overdue contact')}")

@@ -28,6 +28,7 @@ from storage.contacts import (
     to_record,
 )
 from storage.db import Database
+from storage.history import merge_moves, record_moved, unmerge_moves
 from storage.interactions import recompute_last_contacted
 from storage.merge_attendees import move_attendee_rows, restore_attendee_rows
 from storage.models import Contact, Interaction
@@ -84,6 +85,7 @@ def merge_contacts(
         undo = {name: _when(getattr(target, name)) for name in _FILLED}
         undo["source_email"] = source.email
         undo["source_slack_user_id"] = source.slack_user_id
+        record_moved(session, actor, merge_moves(actor, source.id), "merged", source, target, now=now)
         # The first attendee moves on the interaction too; the count is of every one attended.
         session.execute(
             update(Interaction)
@@ -131,6 +133,8 @@ def unmerge_contacts(
         if source.merged_into_id != target.id or source.merge_undo is None:
             raise Conflict(f"{source.name} isn't merged into {target.name} any more.", source.id)
         undo = json.loads(source.merge_undo)
+        moves = unmerge_moves(actor, source.id, target.id, undo.get("dropped", []))
+        record_moved(session, actor, moves, "unmerged", target, source, now=now)
         session.execute(
             update(Interaction)
             .where(Interaction.contact_id == target.id, Interaction.merged_from_contact_id == source.id)

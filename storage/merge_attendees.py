@@ -94,4 +94,27 @@ def restore_attendee_rows(
     ]
     if rows:
         session.execute(insert(InteractionContact), rows)
+        _first_leads(session, [row["interaction_id"] for row in rows])
     return count + len(rows)
+
+
+def _first_leads(session: Session, interaction_ids: list[int]) -> None:
+    """Keep each interaction's contact its first attendee, should an edit since the merge have
+    put someone else where the restored attendee was."""
+    rows = session.execute(
+        select(InteractionContact.interaction_id, InteractionContact.contact_id)
+        .where(InteractionContact.interaction_id.in_(interaction_ids))
+        .order_by(
+            InteractionContact.interaction_id, InteractionContact.position, InteractionContact.contact_id
+        )
+    ).all()
+    first: dict[int, int] = {}
+    for interaction_id, contact_id in rows:
+        first.setdefault(interaction_id, contact_id)
+    for interaction_id, contact_id in first.items():
+        session.execute(
+            update(Interaction)
+            .where(Interaction.id == interaction_id, Interaction.contact_id != contact_id)
+            .values(contact_id=contact_id)
+            .execution_options(synchronize_session=False)
+        )

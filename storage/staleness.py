@@ -54,6 +54,14 @@ def stale_contacts_for_owner(
         .correlate(page)
         .scalar_subquery()
     )
+    # Who else it was with: counted on the attendees' primary key, still in the one statement.
+    attendees = (
+        select(func.count())
+        .select_from(InteractionContact)
+        .where(InteractionContact.interaction_id == Interaction.id)
+        .correlate(Interaction)
+        .scalar_subquery()
+    )
     with db.read() as session:
         rows = session.execute(
             select(
@@ -64,6 +72,7 @@ def stale_contacts_for_owner(
                 Interaction.summary,
                 Interaction.logged_by,
                 Workspace.default_cadence_days,
+                attendees,
             )
             .select_from(contact)
             .outerjoin(Interaction, Interaction.id == latest_id)
@@ -71,8 +80,10 @@ def stale_contacts_for_owner(
             .order_by(page.c.due_at, page.c.id)
         ).all()
     stale_contacts = []
-    for found, _, kind, occurred_at, summary, logged_by, cadence in rows:
-        last = None if kind is None else LastInteraction(kind, occurred_at, summary, logged_by)
+    for found, _, kind, occurred_at, summary, logged_by, cadence, people in rows:
+        last = None
+        if kind is not None:
+            last = LastInteraction(kind, occurred_at, summary, logged_by, max(0, (people or 1) - 1))
         cadence = DEFAULT_CADENCE_DAYS if cadence is None else cadence  # no workspace row yet
         stale_contacts.append(StaleContact(to_record(found, cadence), last))
     return stale_contacts, rows[0][1] if rows else 0

@@ -226,3 +226,24 @@ def test_the_same_log_with_the_same_people_asks_first_and_log_again_keeps_them_a
     wait_responses(touchbase.fake, 1)
     newest = _interactions(touchbase.db)[0]
     assert [a.id for a in newest.attendees] == [may.id, jane.id]
+
+
+def test_a_message_from_someone_new_that_mentions_a_contact_logs_both(touchbase):
+    touchbase.fake.set_user("U222", real_name="Ana Lima", profile={"email": "ana@example.com"})
+    touchbase.fake.set_user("U333", real_name="Bo Chen")
+    bo = create_contact(touchbase.db, ME, ContactDraft(name="Bo Chen", slack_user_id="U333"), now=FROZEN_NOW)
+    message = {
+        "type": "message",
+        "user": "U222",
+        "ts": "1773248400.000100",
+        "text": "cc <@U333|bo> on pricing",
+    }
+    touchbase.slack.message_shortcut("log_message", message, channel_id="C111")
+    view = _opened_view(touchbase.fake)
+    values = [o["value"] for o in _contacts_element(view)["initial_options"]]
+    assert values == [ids.NEW_CONTACT_PREFIX + "Ana Lima", str(bo.id)]
+    assert touchbase.slack.view_submission(submission(view))[0] == 200
+    [saved] = _interactions(touchbase.db)
+    assert [a.name for a in saved.attendees] == ["Ana Lima", "Bo Chen"]
+    ana = get_contact(touchbase.db, ME, saved.contact_id)
+    assert (ana.slack_user_id, ana.email) == ("U222", "ana@example.com")

@@ -211,6 +211,7 @@ def test_lists_counts_timelines_and_the_digest_see_the_interaction_for_every_att
     stale, _ = stale_contacts_for_owner(db, ME.team_id, ME.user_id, NOW)
     by_contact = {item.contact.id: item.last_interaction for item in stale}
     assert by_contact[may] is not None and by_contact[may].summary == "together"
+    assert by_contact[may].with_others == 1 and by_contact[may].others_text == " with 1 other"
     assert by_contact[bo] is None
 
 
@@ -313,3 +314,15 @@ def test_export_lists_every_attendee_per_interaction_or_one_row_each(db, people)
         (shared.id, jane, "Jane Doe"),
     ]
     assert all(r["attendees"] == ["May Chen", "Jane Doe"] for r in rows)
+
+
+def test_undoing_a_merge_after_an_edit_keeps_the_first_attendee_the_interactions_contact(db, people):
+    jane, may, bo = people
+    shared = log(db, [jane, may], days_ago(3))
+    merge_contacts(db, ME, jane, may, now=NOW)
+    edit(db, shared.id, contact_ids=(bo, may))  # edited while merged: Bo now leads
+    unmerge_contacts(db, ME, jane, now=NOW)
+    restored = get_interaction(db, ME, shared.id)
+    assert {a.id for a in restored.attendees} == {jane, may, bo}
+    assert restored.contact_id == restored.attendees[0].id
+    assert lasts(db, people) == [days_ago(3)] * 3

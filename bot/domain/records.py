@@ -124,6 +124,13 @@ class LastInteraction:
     occurred_at: datetime
     summary: str
     logged_by: str
+    with_others: int = 0  # how many other contacts it was with
+
+    @property
+    def others_text(self) -> str:
+        """' with 2 others', ' with 1 other', or ''."""
+        n = self.with_others
+        return "" if n <= 0 else f" with {n} other" + ("" if n == 1 else "s")
 
 
 @dataclass(frozen=True)
