@@ -30,7 +30,7 @@ from storage.contacts import (
 from storage.db import Database
 from storage.history import merge_moves, record_moved, unmerge_moves
 from storage.interactions import recompute_last_contacted
-from storage.merge_attendees import move_attendee_rows, restore_attendee_rows
+from storage.merge_attendees import lock_interactions_of, move_attendee_rows, restore_attendee_rows
 from storage.models import Contact, Interaction
 
 # Fields of the contact merged into that a merge may fill from the other one.
@@ -78,6 +78,7 @@ def merge_contacts(
     if source_id == target_id:
         raise Invalid({"contact": "Pick two different contacts to merge."})
     with db.write() as session:
+        lock_interactions_of(session, actor, source_id)  # interactions before contacts, as edits do
         source, target = _lock_pair(session, actor, source_id, target_id)
         for contact in (source, target):
             if contact.archived_at is not None:
@@ -129,6 +130,8 @@ def unmerge_contacts(
         peek = load_contact(session, actor, source_id)
         if peek.merged_into_id is None or peek.merge_undo is None:
             raise Conflict(f"{peek.name} isn't merged into another contact.", peek.id)
+        # Interactions before contacts, as edits do (the undo record is read again once locked).
+        lock_interactions_of(session, actor, source_id, json.loads(peek.merge_undo).get("dropped", []))
         source, target = _lock_pair(session, actor, source_id, peek.merged_into_id)
         if source.merged_into_id != target.id or source.merge_undo is None:
             raise Conflict(f"{source.name} isn't merged into {target.name} any more.", source.id)
