@@ -165,6 +165,28 @@ class Run:
         self.ack_result = result
         self.ack_db_url = result.database_url
 
+    def ack_postgres(self) -> None:
+        """The same, on PostgreSQL with `touchbase serve --workers 2` (issue 19's loaded target)."""
+        from benchmarks.ack import run_ack_section, seed_postgres
+        from benchmarks.pg import ThrowawayPostgres
+
+        c = self.config
+        database = ThrowawayPostgres("_ack")
+        self.throwaway.append(database)
+        contact_id = seed_postgres(database.url, contacts=c.ack_contacts, interactions=c.ack_interactions)
+        result = run_ack_section(
+            requests_per_mode=c.ack_requests,
+            contacts=c.ack_contacts,
+            interactions=c.ack_interactions,
+            database_url=database.url,
+            contact_id=contact_id,
+            workers=2,
+            label="postgresql --workers 2",
+        )
+        self.rows += result.rows
+        database.drop()
+        self.throwaway.remove(database)
+
     def serving_memory(self) -> None:
         from benchmarks.ack import run_serving_memory
         from benchmarks.memory_bench import serving_rows
@@ -349,6 +371,8 @@ class Run:
         try:
             if "1" in want:
                 self.guard("1", "ack latency", self.ack)
+                if self.postgres:
+                    self.guard("1", "ack latency on postgresql --workers 2", self.ack_postgres)
             if "5" in want:
                 self.guard("5", "serving memory", self.serving_memory)
                 if self.postgres:
@@ -388,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     postgres = not args.no_postgres
-    if postgres and ({"2", "5"} & sections):
+    if postgres and ({"1", "2", "5"} & sections):
         from benchmarks.pg import ADMIN_URL, reachable
 
         problem = reachable()

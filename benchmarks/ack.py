@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from benchmarks.answer import Sent, answer_rows, answer_times, response_key, token, trigger_key
 from benchmarks.common import DATA_DIR, Row, log, summary_ms
 from benchmarks.serving import SIGNING_SECRET, Server, bare_server, touchbase_server
 from blocks import ids
@@ -70,14 +71,19 @@ class RequestFactory:
         self.modal = log_modal(LogPrefill(), private_metadata=metadata)
 
     def body(self, kind: str) -> bytes:
+        return self.keyed(kind)[0]
+
+    def keyed(self, kind: str) -> tuple[bytes, str | None]:
+        """The body, and what identifies its answer at the fake Slack (see benchmarks/answer.py)."""
         with self.lock:  # SlackSender's counters are shared; keep bodies distinct under threads
             if kind == "/log quick":
                 fields = self.sender.command_fields(
                     "/log", f"{CONTACT_NAME} call yesterday 3pm 30m pricing follow-up"
                 )
-                return form_body(fields)
+                return form_body(fields), None  # the ack body is the answer
             if kind == "/interactions":
-                return form_body(self.sender.command_fields("/interactions", ""))
+                fields = self.sender.command_fields("/interactions", "")
+                return form_body(fields), trigger_key(fields["trigger_id"])
             if kind == "button":
                 payload = self.sender.block_actions_payload(
                     [
@@ -89,21 +95,22 @@ class RequestFactory:
                     ],
                     message={"text": "Several contacts match", "blocks": []},
                 )
-                return payload_body(payload)
+                return payload_body(payload), response_key(payload.get("response_url"))
             if kind == "modal submit":
                 yesterday = (datetime.now(ZoneInfo(USER_TZ)) - timedelta(days=1)).date().isoformat()
+                n = next(self.views)
                 view = submission(
                     self.modal,
-                    view_id=f"VBENCH{next(self.views):07d}",
+                    view_id=f"VBENCH{n:07d}",
                     contact=str(self.contact_id),
                     type="meeting",
                     date=yesterday,
                     time="15:00",
                     duration="30",
-                    summary="Quarterly review",
+                    summary=f"Quarterly review {token(n)}",  # the confirmation repeats it
                     notes="Benchmark submission",
                 )
-                return payload_body(self.sender.view_submission_payload(view))
+                return payload_body(self.sender.view_submission_payload(view)), token(n)
         raise ValueError(kind)
 
 
@@ -123,9 +130,15 @@ def post_once(port: int, body: bytes) -> tuple[float, int]:
 
 
 def run_batch(
-    port: int, factory: RequestFactory, kinds: list[str], concurrency: int
+    port: int,
+    factory: RequestFactory,
+    kinds: list[str],
+    concurrency: int,
+    sent: list[Sent] | None = None,
 ) -> tuple[list[float], list[int]]:
-    """Send `kinds` (one request each) with `concurrency` senders; latencies and statuses."""
+    """Send `kinds` (one request each) with `concurrency` senders; latencies and statuses.
+
+    With `sent`, each request is also noted there (send time, ack, the key of its answer)."""
     latencies: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()
@@ -138,7 +151,8 @@ def run_batch(
                 kind = next(queue, None)
             if kind is None:
                 return
-            body = factory.body(kind)
+            body, key = factory.keyed(kind)
+            started = time.monotonic()
             try:
                 seconds, status = post_once(port, body)
             except OSError:
@@ -146,6 +160,8 @@ def run_batch(
             with lock:
                 latencies.append(seconds)
                 statuses.append(status)
+                if sent is not None:
+                    sent.append(Sent(kind, started, seconds, status, key))
 
     if concurrency == 1:
         worker()
@@ -227,44 +243,60 @@ def run_ack_section(
     requests_per_mode: int,
     contacts: int,
     interactions: int,
+    database_url: str | None = None,
+    contact_id: int | None = None,
+    workers: int = 1,
+    label: str = "",
     on_progress: Callable[[str], None] = log,
 ) -> AckResult:
+    """Touchbase and the bare app in turns. Default: a fresh SQLite file, one process;
+    with `database_url` (e.g. PostgreSQL) and `workers`, `touchbase serve --workers N` on it."""
     from benchmarks.loader import MAIN_TEAM
 
-    url, contact_id = prepare_database(contacts=contacts, interactions=interactions)
+    if database_url is None or contact_id is None:
+        database_url, contact_id = prepare_database(contacts=contacts, interactions=interactions)
+    url = database_url
+    prefix = f"{label}: " if label else ""
     rows: list[Row] = []
     with FakeSlack(team_id=MAIN_TEAM) as fake:
-        touchbase = touchbase_server(url, fake.url).start()
+        log_name = f"touchbase-serve-{workers}w-{url.split(':', 1)[0]}.log"
+        touchbase = touchbase_server(url, fake.url, workers=workers, log_name=log_name).start()
         bare = bare_server(fake.url).start()
         try:
             targets = [Target("touchbase", touchbase, MAIN_TEAM), Target("bare", bare, MAIN_TEAM)]
             factories = {t.name: RequestFactory(t.server.url, t.team_id, contact_id, fake) for t in targets}
             failures: dict[tuple[str, str], int] = {}
 
-            # Warm-up: first requests pay auth.test, users.info, imports and caches.
+            # Warm-up: first requests pay auth.test, users.info, imports and caches (every worker).
             for target in targets:
                 for kind in KINDS:
-                    run_batch(target.server.port, factories[target.name], [kind] * 5, 1)
+                    run_batch(target.server.port, factories[target.name], [kind] * 5 * workers, 1)
                 target.server.wait_idle()
 
             results: dict[tuple[str, str, str], list[float]] = {}
+            answers: dict[tuple[str, str], tuple[list[float], int]] = {}  # (kind, mode) -> times, missing
             cpu: dict[tuple[str, str], list[float]] = {}  # (app, kind) -> [cpu seconds, requests]
             for mode, concurrency in (("sequential", 1), (f"{CONCURRENCY} concurrent", CONCURRENCY)):
                 for kind in KINDS:
                     for target in targets:
-                        on_progress(f"section 1: {target.name} {kind} {mode} x{requests_per_mode}")
+                        on_progress(f"section 1: {prefix}{target.name} {kind} {mode} x{requests_per_mode}")
+                        fake.clear()
+                        sent: list[Sent] = []
                         cpu_before = target.server.cpu_seconds()
                         latencies, statuses = run_batch(
                             target.server.port,
                             factories[target.name],
                             [kind] * requests_per_mode,
                             concurrency,
+                            sent,
                         )
                         bad = sum(1 for s in statuses if s != 200)
                         if bad:
                             failures[(target.name, f"{kind}, {mode}")] = bad
                         results[(target.name, kind, mode)] = latencies
                         target.server.wait_idle()
+                        if target.name == "touchbase":
+                            answers[(kind, mode)] = answer_times(sent, fake.calls())
                         spent = cpu.setdefault((target.name, kind), [0.0, 0])
                         spent[0] += target.server.cpu_seconds() - cpu_before
                         spent[1] += len(latencies)
@@ -282,7 +314,7 @@ def run_ack_section(
                 rows.append(
                     Row(
                         "1",
-                        f"{kind}, {mode}: {stat}",
+                        f"{prefix}{kind}, {mode}: {stat}",
                         mine[stat],
                         "ms",
                         floor=floor[stat],
@@ -292,18 +324,20 @@ def run_ack_section(
                         note=f"n={mine['n']}" if is_p99 else "",
                     ).judge()
                 )
+    rows += answer_rows(results, answers, prefix=prefix, workers=workers, dialect=url.split(":", 1)[0])
     for kind in KINDS:
         mine_cpu, mine_n = cpu[("touchbase", kind)]
         bare_cpu, bare_n = cpu[("bare", kind)]
         rows.append(
             Row(
                 "1",
-                f"{kind}: server CPU per request",
+                f"{prefix}{kind}: server CPU per request",
                 mine_cpu / max(mine_n, 1) * 1000,
                 "ms",
                 floor=bare_cpu / max(bare_n, 1) * 1000,
                 floor_name="bare Bolt app, same requests",
-                note="diagnostic: process CPU (user+sys) incl. the work after the ack, both modes",
+                note="diagnostic: process CPU (user+sys, workers included) incl. the work after the ack, "
+                "both modes",
             ).judge()
         )
     mine_bad = sum(n for (app, _), n in failures.items() if app == "touchbase")
@@ -311,7 +345,7 @@ def run_ack_section(
     rows.append(
         Row(
             "1",
-            "non-200 answers (touchbase; floor: bare)",
+            f"{prefix}non-200 answers (touchbase; floor: bare)",
             mine_bad,
             "requests",
             floor=bare_bad,

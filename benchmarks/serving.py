@@ -25,8 +25,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def touchbase_command(port: int) -> list[str]:
+def touchbase_command(port: int, workers: int = 1) -> list[str]:
     """`touchbase serve` (as `python -m bot`, the same entry point without relying on PATH)."""
+    extra = ["--workers", str(workers)] if workers > 1 else []
     return [
         sys.executable,
         "-m",
@@ -37,6 +38,7 @@ def touchbase_command(port: int) -> list[str]:
         "--host",
         "127.0.0.1",
         "--no-scheduler",
+        *extra,
     ]
 
 
@@ -64,6 +66,29 @@ def healthy(port: int, timeout: float = 1.0) -> bool:
         return False
     finally:
         conn.close()
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            found.append(int(entry.name))
+    return found
 
 
 @dataclass
@@ -112,14 +137,8 @@ class Server:
         return vm_hwm_kib(self.pid) if self.process and self.process.poll() is None else None
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the process so far."""
-        try:
-            with open(f"/proc/{self.pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            ticks = os.sysconf("SC_CLK_TCK")
-            return (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, IndexError, ValueError):
-            return 0.0
+        """User + system CPU time so far of the process and its live children (gunicorn workers)."""
+        return sum(_cpu_of(pid) for pid in (self.pid, *_children(self.pid)))
 
     def wait_idle(self, *, quiet: float = 0.3, timeout: float = 120.0) -> float:
         """Wait until the process stops using CPU (its post-ack work is done); returns seconds waited."""
@@ -157,11 +176,13 @@ class Server:
             self._log = None
 
 
-def touchbase_server(database_url: str, api_url: str, *, log_name: str = "touchbase-serve.log") -> Server:
+def touchbase_server(
+    database_url: str, api_url: str, *, log_name: str = "touchbase-serve.log", workers: int = 1
+) -> Server:
     port = free_port()
     return Server(
-        "touchbase serve",
-        touchbase_command(port),
+        "touchbase serve" + (f" --workers {workers}" if workers > 1 else ""),
+        touchbase_command(port, workers),
         server_env(database_url, api_url),
         port,
         DATA_DIR / "logs" / log_name,

@@ -50,6 +50,8 @@ def create_app(
         # and a Slack outage doesn't stop the process from serving /healthz.
         token_verification_enabled=False,
         logger=logging.getLogger("touchbase.bolt"),
+        # The name Bolt would find itself with inspect.stack() (~50 ms at start-up): this file's.
+        name="app.py",
         # Listeners run after ack on this pool; posting a timeline keeps one busy for a while,
         # so allow more than Bolt's default of 5.
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),

@@ -118,9 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _migrate(settings: Settings) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from storage.migrate import upgrade
+    from storage.schema_head import is_at_head
 
     try:
+        if is_at_head(settings.database_url):
+            return  # nothing to do, and Alembic left unimported (start-up time)
+        from storage.migrate import upgrade
+
         upgrade(settings.database_url)
     except OperationalError as error:
         reason = " ".join(str(error.orig).split())  # the driver's message spans lines
@@ -140,9 +144,9 @@ def cmd_check(args, settings: Settings | None, settings_error: SettingsError | N
 
 
 def cmd_serve(args, settings: Settings) -> int:
+    from bot.capacity import scheduler_threads
     from bot.check import startup_checks
     from bot.server import WAITRESS_THREADS, build_wsgi, serve_http, serve_socket_mode
-    from bot.workers import scheduler_threads
 
     settings.require_slack()
     if args.workers < 1:

@@ -18,6 +18,7 @@ from bot.request_log import log_unverified
 from bot.settings import Settings
 from bot.verification import is_valid_slack_request
 from storage.db import SERVING_POOL_TIMEOUT_SECONDS, Database
+from storage.sqlite_cache import limit_page_cache
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -112,14 +113,15 @@ def open_serving_database(settings: Settings, *, pool_size: int) -> Database:
         pgbouncer=settings.pgbouncer,
     )
     db.limit_lock_wait()  # a locked SQLite file answers "busy" inside Slack's 3 s too
+    limit_page_cache(db.engine)  # SQLite: RSS stays flat as the pooled connections' caches fill
     return db
 
 
 def build_wsgi(settings: Settings, *, server_threads: int, scheduler_threads: int) -> Served:
     """Database, Web API client and Bolt app for one serving process (a worker, or the only one)."""
     from bot.app import create_app
+    from bot.capacity import pool_size_for
     from bot.slack import build_client
-    from bot.workers import pool_size_for
 
     db = open_serving_database(
         settings, pool_size=pool_size_for(server_threads=server_threads, digest_threads=scheduler_threads)

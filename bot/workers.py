@@ -28,6 +28,9 @@ import time
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from bot.capacity import POOL_SPARE as POOL_SPARE  # re-exported: older imports keep working
+from bot.capacity import pool_size_for as pool_size_for
+from bot.capacity import scheduler_threads as scheduler_threads
 from bot.settings import Settings
 from storage.db import Database
 
@@ -36,26 +39,6 @@ logger = logging.getLogger("touchbase.workers")
 WORKER_THREADS = 8
 GRACEFUL_SECONDS = 10
 SCHEDULER_STOP_SECONDS = 3
-# Spare connections for the odd extra holder (health checks, Bolt's own threads).
-POOL_SPARE = 2
-
-
-def pool_size_for(
-    *, server_threads: int, listener_threads: int | None = None, digest_threads: int = 0
-) -> int:
-    """Connections one process can use at once: each of these threads holds at most one."""
-    if listener_threads is None:
-        from bot.app import LISTENER_THREADS
-
-        listener_threads = LISTENER_THREADS
-    return server_threads + listener_threads + digest_threads + POOL_SPARE
-
-
-def scheduler_threads() -> int:
-    """Threads of an in-process scheduler that can hold a connection: the digest pool and its job."""
-    from bot.services.digests import DEFAULT_CONCURRENCY
-
-    return DEFAULT_CONCURRENCY + 2
 
 
 class SchedulerProcess:
