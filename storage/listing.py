@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
+from bot.domain.search import search_words
 from storage.db import Database
 from storage.interactions import _to_record
 from storage.models import INTERACTION_TYPES, Contact, Interaction
+from storage.search import text_condition
 
 PAGE_SIZE_MAX = 100
 
@@ -26,6 +29,8 @@ class InteractionFilters:
     until: datetime | None = None
     author: str | None = None
     sort: str = "newest"  # or "oldest"
+    # Words the summary or notes must contain (word prefixes, any order; see storage/search.py).
+    text: str | None = None
 
 
 def encode_cursor(occurred_at: datetime, interaction_id: int, direction: str) -> str:
@@ -45,7 +50,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
         raise Invalid({"cursor": "That page link is no longer valid; start from the first page."}) from exc
 
 
-def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
+def _filter_conditions(actor: Actor, filters: InteractionFilters, session: Session) -> list:
     conditions = [Interaction.team_id == actor.team_id, Interaction.deleted_at.is_(None)]
     if filters.contact_id is not None:
         conditions.append(Interaction.contact_id == filters.contact_id)
@@ -63,6 +68,9 @@ def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
         conditions.append(Interaction.occurred_at < filters.until)
     if filters.author:
         conditions.append(Interaction.logged_by == filters.author)
+    words = search_words(filters.text or "")
+    if words:
+        conditions.append(text_condition(session, words))
     return conditions
 
 
@@ -79,7 +87,19 @@ def list_interactions(
         raise Invalid({"sort": "Sort by newest or oldest."})
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     newest_first = filters.sort == "newest"
-    conditions = _filter_conditions(actor, filters)
+    with db.read() as session:
+        return _list_page(session, actor, filters, cursor, limit, newest_first)
+
+
+def _list_page(
+    session: Session,
+    actor: Actor,
+    filters: InteractionFilters,
+    cursor: str | None,
+    limit: int,
+    newest_first: bool,
+) -> Page[InteractionRecord]:
+    conditions = _filter_conditions(actor, filters, session)
     direction = "after"
     if cursor:
         when, last_id, direction = decode_cursor(cursor)
@@ -96,14 +116,13 @@ def list_interactions(
         if scan_descending
         else (Interaction.occurred_at.asc(), Interaction.id.asc())
     )
-    with db.read() as session:
-        rows = session.execute(
-            select(Interaction, Contact.name)
-            .join(Contact, Contact.id == Interaction.contact_id)
-            .where(and_(*conditions))
-            .order_by(*order)
-            .limit(limit + 1)
-        ).all()
+    rows = session.execute(
+        select(Interaction, Contact.name)
+        .join(Contact, Contact.id == Interaction.contact_id)
+        .where(and_(*conditions))
+        .order_by(*order)
+        .limit(limit + 1)
+    ).all()
     more = len(rows) > limit
     rows = list(rows[:limit])
     if direction == "before":
@@ -124,8 +143,8 @@ def count_interactions(
     A full count scans every match (600 ms for a million rows on SQLite); a list header only
     needs to say "10,000+" beyond a point.
     """
-    conditions = _filter_conditions(actor, filters)
     with db.read() as session:
+        conditions = _filter_conditions(actor, filters, session)
         if cap is None:
             return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
         matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()
