@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, TextClause, and_, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
@@ -51,7 +51,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
 
 
 def _filter_conditions(actor: Actor, filters: InteractionFilters, session: Session) -> list:
-    conditions = [Interaction.team_id == actor.team_id, Interaction.deleted_at.is_(None)]
+    conditions: list[ColumnElement[bool] | TextClause] = [
+        Interaction.team_id == actor.team_id,
+        Interaction.deleted_at.is_(None),
+    ]
     if filters.contact_id is not None:
         conditions.append(Interaction.contact_id == filters.contact_id)
     if filters.types:

@@ -15,7 +15,7 @@ n x rows / RARE_MATCHES rows before it has n matches.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 __all__ = [
@@ -71,7 +71,7 @@ def postgres_tsquery(words: tuple[str, ...]) -> str:
     return " & ".join(_term(w, sqlite=False) for w in words)
 
 
-def text_condition(session: Session, words: tuple[str, ...]) -> ColumnElement[bool]:
+def text_condition(session: Session, words: tuple[str, ...]) -> TextClause:
     """The WHERE condition "summary or notes match every word", in the plan that suits them."""
     if session.get_bind().dialect.name == "postgresql":
         return text("interactions.search_vector @@ to_tsquery('simple', :search_query)").bindparams(
