@@ -22,7 +22,7 @@ from storage.models import Contact
 FUZZY_MIN_RATIO = 0.72
 # Names containing what was typed, at most (alphabetical); typo candidates, at most (best first).
 SUBSTRING_CANDIDATES = 200
-TYPO_CANDIDATES = 200
+TYPO_CANDIDATES = 100
 TRIGRAM = 3
 
 
@@ -124,7 +124,11 @@ def fuzzy_score(key: str, candidate: str) -> float:
     """
     best = 0.0
     for part in (candidate, *candidate.split()):
-        ratio = difflib.SequenceMatcher(None, key, part).ratio()
+        matcher = difflib.SequenceMatcher(None, key, part)
+        # The quick ratios are upper bounds of ratio(): most candidates stop there, cheaply.
+        if matcher.real_quick_ratio() < FUZZY_MIN_RATIO or matcher.quick_ratio() < FUZZY_MIN_RATIO:
+            continue
+        ratio = matcher.ratio()
         if ratio >= FUZZY_MIN_RATIO:
             slips = typo_distance(key, part)
             best = max(best, (ratio + 1 - slips / max(len(key), len(part))) / 2)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, TextClause, and_, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, TextClause, and_, func, literal, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
@@ -50,9 +50,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
         raise Invalid({"cursor": "That page link is no longer valid; start from the first page."}) from exc
 
 
-def _filter_conditions(actor: Actor, filters: InteractionFilters, session: Session) -> list:
+def _filter_conditions(
+    actor: Actor, filters: InteractionFilters, session: Session
+) -> tuple[list[ColumnElement[bool] | TextClause], bool]:
+    """The WHERE conditions, and whether to sort the (few) matches rather than walk the index."""
+    words = search_words(filters.text or "")
+    match = text_condition(session, words) if words else None
+    sort_matches = match is not None and match.sort_matches
+    # Few text matches (SQLite): look them up by id; `+team_id` keeps the planner off the team's index.
+    team = literal_column("+interactions.team_id") if sort_matches else Interaction.__table__.c.team_id
     conditions: list[ColumnElement[bool] | TextClause] = [
-        Interaction.team_id == actor.team_id,
+        team == actor.team_id,
         Interaction.deleted_at.is_(None),
     ]
     if filters.contact_id is not None:
@@ -71,10 +79,9 @@ def _filter_conditions(actor: Actor, filters: InteractionFilters, session: Sessi
         conditions.append(Interaction.occurred_at < filters.until)
     if filters.author:
         conditions.append(Interaction.logged_by == filters.author)
-    words = search_words(filters.text or "")
-    if words:
-        conditions.append(text_condition(session, words))
-    return conditions
+    if match is not None:
+        conditions.append(match.condition)
+    return conditions, sort_matches
 
 
 def list_interactions(
@@ -102,7 +109,7 @@ def _list_page(
     limit: int,
     newest_first: bool,
 ) -> Page[InteractionRecord]:
-    conditions = _filter_conditions(actor, filters, session)
+    conditions, sort_matches = _filter_conditions(actor, filters, session)
     direction = "after"
     if cursor:
         when, last_id, direction = decode_cursor(cursor)
@@ -114,11 +121,11 @@ def _list_page(
         seek = tuple_(literal(when, Interaction.occurred_at.type), last_id)
         conditions.append(key < seek if forward_is_down else key > seek)
     scan_descending = newest_first == (direction == "after")
-    order = (
-        (Interaction.occurred_at.desc(), Interaction.id.desc())
-        if scan_descending
-        else (Interaction.occurred_at.asc(), Interaction.id.asc())
-    )
+    # SQLite's unary + keeps the values and stops the planner walking an index for the order.
+    columns = Interaction.__table__.c
+    by_time = literal_column("+interactions.occurred_at") if sort_matches else columns.occurred_at
+    by_id = literal_column("+interactions.id") if sort_matches else columns.id
+    order = (by_time.desc(), by_id.desc()) if scan_descending else (by_time.asc(), by_id.asc())
     rows = session.execute(
         select(Interaction, Contact.name)
         .join(Contact, Contact.id == Interaction.contact_id)
@@ -147,7 +154,7 @@ def count_interactions(
     needs to say "10,000+" beyond a point.
     """
     with db.read() as session:
-        conditions = _filter_conditions(actor, filters, session)
+        conditions, _ = _filter_conditions(actor, filters, session)
         if cap is None:
             return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
         matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()

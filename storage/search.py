@@ -15,12 +15,15 @@ n x rows / RARE_MATCHES rows before it has n matches.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 __all__ = [
     "RARE_MATCHES",
     "SEARCH_INDEX_NAMES",
+    "TextMatch",
     "in_models_schema",
     "postgres_tsquery",
     "sqlite_match",
@@ -71,22 +74,43 @@ def postgres_tsquery(words: tuple[str, ...]) -> str:
     return " & ".join(_term(w, sqlite=False) for w in words)
 
 
-def text_condition(session: Session, words: tuple[str, ...]) -> TextClause:
+@dataclass(frozen=True)
+class TextMatch:
+    """The WHERE condition for the words, and whether the list should sort its few matches
+    itself (True: SQLite is kept from walking the list's index, see the module's docstring)."""
+
+    condition: TextClause
+    sort_matches: bool = False
+
+
+def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
     """The WHERE condition "summary or notes match every word", in the plan that suits them."""
     if session.get_bind().dialect.name == "postgresql":
-        return text("interactions.search_vector @@ to_tsquery('simple', :search_query)").bindparams(
-            search_query=postgres_tsquery(words)
+        return TextMatch(
+            text("interactions.search_vector @@ to_tsquery('simple', :search_query)").bindparams(
+                search_query=postgres_tsquery(words)
+            )
         )
     query = sqlite_match(words)
-    found = session.execute(
-        text("SELECT rowid FROM interaction_search WHERE interaction_search MATCH :q LIMIT :n"),
+    found = session.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT rowid FROM interaction_search "
+            "WHERE interaction_search MATCH :q LIMIT :n)"
+        ),
         {"q": query, "n": RARE_MATCHES + 1},
-    ).all()
-    if len(found) <= RARE_MATCHES:
-        # Few matches: look each up by id (the list's other conditions then filter and sort them).
-        ids = ",".join(str(int(row[0])) for row in found) or "NULL"
-        return text(f"interactions.id IN ({ids})")
-    return text(
-        "EXISTS (SELECT 1 FROM interaction_search WHERE interaction_search MATCH :search_query "
-        "AND interaction_search.rowid = interactions.id)"
-    ).bindparams(search_query=query)
+    )
+    if (found or 0) <= RARE_MATCHES:
+        # Few matches: look each up by id, then sort them (the caller orders by +column).
+        return TextMatch(
+            text(
+                "interactions.id IN (SELECT rowid FROM interaction_search "
+                "WHERE interaction_search MATCH :search_query)"
+            ).bindparams(search_query=query),
+            sort_matches=True,
+        )
+    return TextMatch(
+        text(
+            "EXISTS (SELECT 1 FROM interaction_search WHERE interaction_search MATCH :search_query "
+            "AND interaction_search.rowid = interactions.id)"
+        ).bindparams(search_query=query)
+    )
