@@ -5,46 +5,38 @@
 * A slash command replayed byte for byte within the signature window is dropped. Slack never
   resends a slash command, and each carries a fresh `trigger_id`, so a second one with the same
   id (per workspace) is a replay: it gets an empty ack and creates nothing. The ids seen are kept
-  in this process for the signature window (5 minutes).
+  in the database for the signature window (5 minutes), so a replay reaching another worker
+  process is caught too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
-from collections import OrderedDict
+import logging
+from datetime import timedelta
 
 from slack_bolt import BoltResponse
 
 from bot.domain.boundary import NUL_MESSAGE, holds_nul
+from bot.domain.errors import Busy
 from handlers.errors import input_blocks
+from storage import request_keys
 
-REPLAY_WINDOW_SECONDS = 5 * 60 + 30
-REPLAY_KEYS_MAX = 100_000
+REPLAY_WINDOW = timedelta(minutes=5, seconds=30)
+logger = logging.getLogger(__name__)
 
 
-class SeenTriggers:
-    """Trigger ids of commands seen lately (bounded, oldest dropped first)."""
-
-    def __init__(self, window: float = REPLAY_WINDOW_SECONDS, limit: int = REPLAY_KEYS_MAX) -> None:
-        self.window = window
-        self.limit = limit
-        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, team_id: str, trigger_id: str) -> bool:
-        now = time.monotonic()
-        key = (team_id, trigger_id)
-        with self._lock:
-            while self._seen and (
-                len(self._seen) >= self.limit or next(iter(self._seen.values())) < now - self.window
-            ):
-                self._seen.popitem(last=False)
-            if key in self._seen:
-                return False
-            self._seen[key] = now
-            return True
+def _first_time(context, team_id: str, trigger_id: str) -> bool | None:
+    """Claims the trigger id for the replay window: True the first time, False for a replay,
+    None when the database can't answer (the command couldn't do its work either)."""
+    svc = context.get("svc")
+    if svc is None:
+        return True
+    try:
+        return request_keys.claim(svc.db, team_id, f"trigger:{trigger_id}", now=svc.now(), ttl=REPLAY_WINDOW)
+    except Exception as error:
+        logger.warning("replay check: the database can't answer (%s)", error.__class__.__name__)
+        return None
 
 
 def odd_input_answer(body: dict) -> BoltResponse | None:
@@ -65,8 +57,7 @@ def odd_input_answer(body: dict) -> BoltResponse | None:
     return BoltResponse(status=200, body="")
 
 
-def install(app, seen: SeenTriggers | None = None) -> None:
-    seen = seen or SeenTriggers()
+def install(app) -> None:
 
     @app.middleware
     def boundary_checks(body, context, next):
@@ -83,6 +74,9 @@ def install(app, seen: SeenTriggers | None = None) -> None:
         trigger_id = body.get("trigger_id")
         if "command" in body and isinstance(trigger_id, str) and trigger_id:
             team = context.team_id or context.enterprise_id or ""
-            if not seen.first_time(team, trigger_id):
+            first = _first_time(context, team, trigger_id)
+            if first is None:  # answered at once: waiting again for the database would miss 3 s
+                return BoltResponse(status=200, body={"response_type": "ephemeral", "text": Busy.MESSAGE})
+            if not first:
                 return BoltResponse(status=200, body="")
         return next()

@@ -28,9 +28,10 @@ from bot.domain.rules import (
     SUMMARY_MAX_CHARS,
     may_change,
 )
-from storage.contacts import default_cadence, ensure_workspace, load_contact, refresh_due_at
+from storage.contacts import ContactDraft, default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction
+from storage.new_contact import contact_for_new_log
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class InteractionDraft:
     source_ref: str | None = None
     permalink: str | None = None
     time_known: bool = True
+    # With no contact_id: the contact to create (or find) in the same transaction, so a crash
+    # or a resent submission never leaves a new contact without its interaction.
+    new_contact: ContactDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,7 @@ def create_interaction(
         notes=draft.notes,
         now=now,
     )
-    if draft.contact_id is None:
+    if draft.contact_id is None and draft.new_contact is None:
         raise Invalid({"contact": "Choose who this was with."})
     if draft.source not in SOURCES:
         raise ValueError(f"unknown source {draft.source!r}")
@@ -215,8 +219,13 @@ def create_interaction(
     try:
         with db.write() as session:
             ensure_workspace(session, actor.team_id, now=now)
+            if draft.contact_id is None:
+                assert draft.new_contact is not None
+                contact_id = contact_for_new_log(session, actor, draft.new_contact, now=now)
+            else:
+                contact_id = draft.contact_id
             try:
-                contact = load_contact(session, actor, draft.contact_id, lock=True)
+                contact = load_contact(session, actor, contact_id, lock=True)
             except NotFound:
                 raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
             if contact.merged_into_id is not None:
@@ -251,7 +260,8 @@ def create_interaction(
     except _MergedInto as merged:
         if draft.contact_id == merged.contact_id:
             raise  # pragma: no cover - a contact is never merged into itself
-        return create_interaction(db, actor, replace(draft, contact_id=merged.contact_id), now=now)
+        draft = replace(draft, contact_id=merged.contact_id, new_contact=None)
+        return create_interaction(db, actor, draft, now=now)
     except IntegrityError:
         # The same submission raced us to the unique source reference: it is saved once.
         existing = _find_by_source_ref(db, actor, draft.source_ref) if draft.source_ref else None

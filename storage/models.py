@@ -237,3 +237,17 @@ class PendingNote(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     text: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestKey(Base):
+    """A one-time key seen lately (a slash command's trigger id, a modal's "log again?" question).
+
+    Shared by every process: a replay or a second Save reaching another worker is still known.
+    """
+
+    __tablename__ = "request_keys"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -176,3 +176,61 @@ def test_only_the_author_or_an_admin_may_edit_or_delete(svc, client):
     restored = capture.restore(svc, client, ME, saved.record.id, now=NOW, after=AfterAnswer())
     assert not restored.is_deleted
     assert get_interaction(svc.db, ME, saved.record.id).summary == "kickoff"
+
+
+def test_copies_of_a_new_contact_submission_arriving_at_once_save_one_contact_and_one_log(svc, client):
+    """Slack's resend racing the first delivery: the unique source reference picks one winner,
+    and the loser's contact is rolled back with its interaction (one transaction)."""
+    import threading
+
+    from storage.contacts import find_contacts
+
+    barrier = threading.Barrier(6)
+    results: list = []
+
+    def submit() -> None:
+        barrier.wait()
+        form = _form(view_id="VRACE", new_contact_name="Brand New")
+        results.append(capture.save_form(svc, client, ME, form, now=NOW, after=AfterAnswer()))
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6 and sum(saved.created for saved in results) == 1
+    assert len({saved.record.id for saved in results}) == 1
+    assert [m.contact.name for m in find_contacts(svc.db, ME, "Brand New") if m.exact] == ["Brand New"]
+
+
+def test_a_mention_in_a_quick_log_creates_the_contact_only_with_its_log(svc, client):
+    """A mentioned person not yet a contact: created in the log's transaction; an unclear quick
+    log (the modal opens) creates nobody until the user saves."""
+    from storage.contacts import find_contact_by_slack_user
+
+    person = {
+        "id": "U777",
+        "team_id": "T111",
+        "real_name": "Mo Salah",
+        "tz": "Europe/London",
+        "profile": {"real_name": "Mo Salah", "email": "mo@example.com"},
+    }
+    client = RecordingClient({"users.info": {"user": person}})
+    unsure = capture.quick_log(
+        svc, client, ME, USER, "<@U777> call yesteday", now=NOW, source_ref="command:T1", after=AfterAnswer()
+    )
+    assert unsure.saved is None and unsure.prefill is not None and unsure.slack_user_id == "U777"
+    assert find_contact_by_slack_user(svc.db, ME, "U777") is None
+    sure = capture.quick_log(
+        svc,
+        client,
+        ME,
+        USER,
+        "<@U777> call 1h ago pricing",
+        now=NOW,
+        source_ref="command:T2",
+        after=AfterAnswer(),
+    )
+    assert sure.saved is not None and sure.saved.contact_name == "Mo Salah"
+    contact = find_contact_by_slack_user(svc.db, ME, "U777")
+    assert contact is not None and contact.id == sure.saved.contact_id and contact.email == "mo@example.com"

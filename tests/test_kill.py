@@ -41,10 +41,10 @@ ROUNDS = 3
 STREAM_THREADS = 4
 # Flip when `/log` text saves before its ack (the lead's change): quick logs are then checked too.
 QUICK_LOG_SAVES_BEFORE_ACK = True
-# Flip when a new-contact modal creates its contact in the interaction's transaction, and a
-# resubmitted view reuses it (handlers/views.py `_create_contact_from_modal` runs before the
-# view's source_ref is checked, in its own transaction): stray contacts are then asserted away.
-NEW_CONTACT_IS_ATOMIC = False
+# A new-contact modal creates its contact in the interaction's own transaction
+# (storage/new_contact.py) and a resent view finds what its first delivery saved: no stray
+# contact may be left by a kill or by the retries.
+NEW_CONTACT_IS_ATOMIC = True
 
 
 @dataclass

@@ -21,8 +21,6 @@ from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_chan
 from bot.services.users import SlackUser
 from storage.contacts import (
     ContactDraft,
-    create_contact,
-    ensure_contact_for_slack_user,
     find_contact_by_slack_user,
     has_contact_named,
     has_unique_first_name,
@@ -39,6 +37,7 @@ from storage.interactions import (
     update_interaction,
     validate_fields,
 )
+from storage.new_contact import find_or_create_contact
 
 logger = logging.getLogger(__name__)
 SUMMARY_PREFILL_CHARS = 120
@@ -125,6 +124,7 @@ def quick_log(
     if parsed.follow_up_text:
         problems.append("Follow-ups can't be saved yet: note it in the summary.")
     contact: ContactRecord | None = None
+    new_contact: ContactDraft | None = None
     new_contact_name = None
     slack_user_id = None
     if parsed.mention_user_id:
@@ -132,10 +132,12 @@ def quick_log(
         if contact is None:
             mentioned = svc.users.get(actor.team_id, parsed.mention_user_id, client=client)
             if mentioned.known and not mentioned.deleted:
-                # A mention names exactly one person: their contact is created, not guessed.
-                contact, _ = ensure_contact_for_slack_user(
-                    svc.db, actor, mentioned.id, name=mentioned.name, email=mentioned.email, now=now
+                # A mention names exactly one person: their contact is created (with the log, in
+                # its transaction, never without it), not guessed.
+                new_contact = ContactDraft(
+                    name=mentioned.name, email=mentioned.email, slack_user_id=mentioned.id
                 )
+                new_contact_name, slack_user_id = mentioned.name, mentioned.id
             else:
                 problems.append("I couldn't look up the person you mentioned.")
     elif parsed.contact_text:
@@ -159,9 +161,10 @@ def quick_log(
         problems.append("Add a short summary.")
 
     occurred_at = parsed.occurred_at  # None: unclear or in the future, the modal asks (never `now`)
-    if not problems and contact is not None and parsed.type is not None and occurred_at is not None:
+    if not problems and (contact or new_contact) and parsed.type is not None and occurred_at is not None:
         draft = InteractionDraft(
-            contact_id=contact.id,
+            contact_id=contact.id if contact else None,
+            new_contact=new_contact,
             type=parsed.type,
             occurred_at=occurred_at,
             time_known=parsed.time_known,
@@ -173,10 +176,10 @@ def quick_log(
         already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
         if already is not None:
             return QuickLogOutcome(saved=already)  # the same request again: what it saved
-        earlier = repeats.earlier_same_log(
+        earlier = contact and repeats.earlier_same_log(
             svc, actor, contact_id=contact.id, type=parsed.type, summary=parsed.summary, now=now
         )
-        if earlier is not None:
+        if earlier:
             return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
         try:
             record, _ = create_interaction(svc.db, actor, draft, now=now)
@@ -226,18 +229,23 @@ def save_form(
         already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
         if already is not None:
             return Saved(already, created=False)
-    contact_id = form.contact_id or _contact_from_form(svc, client, actor, form, now=now)
-    if not form.interaction_id and not repeats.WARNED.confirmed(form.view_id):
+    contact_id, new_contact = form.contact_id, None
+    if contact_id is None:
+        contact_id, new_contact = _contact_from_form(svc, client, actor, form)
+    if contact_id is not None and not form.interaction_id:
         earlier = repeats.earlier_same_log(
             svc, actor, contact_id=contact_id, type=form.type, summary=form.summary, now=now
         )
-        if earlier is not None:
-            repeats.WARNED.warn(form.view_id)
+        if earlier is not None and not repeats.confirmed(svc, actor, form.view_id, now=now):
+            repeats.warn(svc, actor, form.view_id, now=now)
             minutes = max(1, round((now - earlier.created_at).total_seconds() / 60))
             raise Invalid(
                 {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
             )
     if form.interaction_id:
+        if contact_id is None:  # an edit naming a new contact: create it first
+            assert new_contact is not None
+            contact_id = find_or_create_contact(svc.db, actor, new_contact, now=now)
         before = get_interaction(svc.db, actor, form.interaction_id)
         record = update_interaction(
             svc.db,
@@ -284,6 +292,7 @@ def save_form(
             source="shortcut" if form.permalink else "modal",
             source_ref=f"view:{form.view_id}",
             permalink=form.permalink,
+            new_contact=new_contact,
         ),
         now=now,
     )
@@ -324,23 +333,22 @@ def log_interaction(
 
 
 def _contact_from_form(
-    svc: Services, client: WebClient, actor: Actor, form: LogForm, *, now: datetime
-) -> int:
+    svc: Services, client: WebClient, actor: Actor, form: LogForm
+) -> tuple[int | None, ContactDraft | None]:
+    """The contact a submission names: an existing id, or the draft of a new one.
+
+    A new contact is created by storage in the interaction's own transaction (all or nothing).
+    """
     name = form.new_contact_name
     if not name:
         raise Invalid({"contact": "Choose who this was with, or type a new name."})
     if form.slack_user_id and name == form.suggested_name:
+        linked = find_contact_by_slack_user(svc.db, actor, form.slack_user_id)
+        if linked is not None:
+            return linked.id, None
         person = svc.users.get(actor.team_id, form.slack_user_id, client=client)
-        contact, _ = ensure_contact_for_slack_user(
-            svc.db, actor, form.slack_user_id, name=name, email=person.email, now=now
-        )
-        return contact.id
-    # The picker offers "create" only when no contact has exactly this name; one that does now
-    # was created by an earlier delivery of this very submission (or a moment ago): use it.
-    existing, _ = resolve_contact(svc.db, actor, name)
-    if existing is not None and has_contact_named(svc.db, actor, name):
-        return existing.id
-    return create_contact(svc.db, actor, ContactDraft(name=name), now=now).id
+        return None, ContactDraft(name=name, email=person.email, slack_user_id=form.slack_user_id)
+    return None, ContactDraft(name=name)
 
 
 def delete(

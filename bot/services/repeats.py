@@ -7,8 +7,6 @@ The question's "Log again" button carries the draft, so saying yes saves it exac
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -17,10 +15,13 @@ from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord
 from bot.services import AfterAnswer, Services
 from bot.services.surfaces import after_interactions_changed
+from storage import request_keys
 from storage.interactions import InteractionDraft, create_interaction
 from storage.repeats import find_recent_repeat
 
 REPEAT_WINDOW = timedelta(minutes=5)
+# A modal stays open for a while: its "log again?" question is remembered for a day.
+WARNED_FOR = timedelta(days=1)
 STALE_BUTTON = "That button is out of date: log it again with /log."
 
 
@@ -75,26 +76,17 @@ def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
     )
 
 
-class WarnedViews:
-    """Log modals whose user was told "you logged this N minutes ago": their next Save confirms."""
+def warn(svc: Services, actor: Actor, view_id: str, *, now: datetime) -> None:
+    """Remember that this modal's user was asked "log again?": their next Save confirms.
 
-    def __init__(self, limit: int = 10_000) -> None:
-        self._views: OrderedDict[str, None] = OrderedDict()
-        self._limit = limit
-        self._lock = threading.Lock()
-
-    def warn(self, view_id: str) -> None:
-        with self._lock:
-            self._views[view_id] = None
-            while len(self._views) > self._limit:
-                self._views.popitem(last=False)
-
-    def confirmed(self, view_id: str) -> bool:
-        with self._lock:
-            return view_id in self._views
+    Kept in the database, so the second Save may reach any worker process.
+    """
+    request_keys.claim(svc.db, actor.team_id, f"warned:{view_id}", now=now, ttl=WARNED_FOR)
 
 
-WARNED = WarnedViews()
+def confirmed(svc: Services, actor: Actor, view_id: str, *, now: datetime) -> bool:
+    """Whether this modal's user was already asked "log again?" (so Save means yes)."""
+    return request_keys.is_claimed(svc.db, actor.team_id, f"warned:{view_id}", now=now)
 
 
 def log_again(
