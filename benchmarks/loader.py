@@ -524,6 +524,10 @@ LOADED_INTERACTION_COLUMNS = (*INTERACTION_COLUMNS, "search_text")
 # A word few interactions have (one in RARE_WORD_EVERY), for the search benchmark.
 RARE_WORD = "Zanzibar"
 RARE_WORD_EVERY = 9_973
+# A word one interaction in 50 has: about storage.search.RARE_MATCHES at a million, where the
+# search plan changes (the worst case of both plans).
+UNCOMMON_WORD = "Lisbon"
+UNCOMMON_WORD_EVERY = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -581,6 +585,8 @@ def interaction_rows(data: Dataset) -> Iterator[tuple]:
         summary = SUMMARIES[data.i_summary[k]]
         if k % RARE_WORD_EVERY == RARE_WORD_EVERY - 1:
             summary = f"{summary} ({RARE_WORD} office)"
+        elif k % UNCOMMON_WORD_EVERY == 7:
+            summary = f"{summary} ({UNCOMMON_WORD})"
         document = documents.get((summary, note))
         if document is None:
             document = documents[(summary, note)] = search_document(

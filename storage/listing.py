@@ -52,13 +52,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
 
 def _filter_conditions(
     actor: Actor, filters: InteractionFilters, session: Session
-) -> tuple[list[ColumnElement[bool] | TextClause], bool]:
-    """The WHERE conditions, and whether to sort the (few) matches rather than walk the index."""
+) -> tuple[list[ColumnElement[bool] | TextClause], tuple[str, str, str] | None]:
+    """The WHERE conditions, and the columns to filter and sort by when few text matches are
+    looked up by id rather than found walking the list's index (storage/search.py)."""
     words = search_words(filters.text or "")
     match = text_condition(session, words) if words else None
-    sort_matches = match is not None and match.sort_matches
-    # Few text matches (SQLite): look them up by id; `+team_id` keeps the planner off the team's index.
-    team = literal_column("+interactions.team_id") if sort_matches else Interaction.__table__.c.team_id
+    unindexed = match.unindexed if match is not None else None
+    # Few text matches: look them up by id (the team's index left out for the planner).
+    team = literal_column(unindexed[0]) if unindexed else Interaction.__table__.c.team_id
     conditions: list[ColumnElement[bool] | TextClause] = [
         team == actor.team_id,
         Interaction.deleted_at.is_(None),
@@ -80,8 +81,8 @@ def _filter_conditions(
     if filters.author:
         conditions.append(Interaction.logged_by == filters.author)
     if match is not None:
-        conditions.append(match.condition)
-    return conditions, sort_matches
+        conditions.extend(match.conditions)
+    return conditions, unindexed
 
 
 def list_interactions(
@@ -109,7 +110,7 @@ def _list_page(
     limit: int,
     newest_first: bool,
 ) -> Page[InteractionRecord]:
-    conditions, sort_matches = _filter_conditions(actor, filters, session)
+    conditions, unindexed = _filter_conditions(actor, filters, session)
     direction = "after"
     if cursor:
         when, last_id, direction = decode_cursor(cursor)
@@ -123,8 +124,8 @@ def _list_page(
     scan_descending = newest_first == (direction == "after")
     # SQLite's unary + keeps the values and stops the planner walking an index for the order.
     columns = Interaction.__table__.c
-    by_time = literal_column("+interactions.occurred_at") if sort_matches else columns.occurred_at
-    by_id = literal_column("+interactions.id") if sort_matches else columns.id
+    by_time = literal_column(unindexed[1]) if unindexed else columns.occurred_at
+    by_id = literal_column(unindexed[2]) if unindexed else columns.id
     order = (by_time.desc(), by_id.desc()) if scan_descending else (by_time.asc(), by_id.asc())
     rows = session.execute(
         select(Interaction, Contact.name)

@@ -21,6 +21,7 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 __all__ = [
+    "INDEXED_PREFIX",
     "RARE_MATCHES",
     "SEARCH_INDEX_NAMES",
     "TextMatch",
@@ -30,7 +31,7 @@ __all__ = [
     "text_condition",
 ]
 
-RARE_MATCHES = 5000
+RARE_MATCHES = 20_000
 # What migration 0009 adds outside the models (virtual tables, a generated column, GIN indexes):
 # the schema comparison of migrations against models leaves these out.
 SEARCH_INDEX_NAMES = frozenset(
@@ -64,9 +65,12 @@ def _term(word: str, *, sqlite: bool) -> str:
     return f"'{word}':*" if len(word) > 1 else f"'{word}'"
 
 
-def sqlite_match(words: tuple[str, ...]) -> str:
-    """FTS5 query: every word, as a quoted prefix (words hold only letters and digits)."""
-    return " AND ".join(_term(w, sqlite=True) for w in words)
+def sqlite_match(words: tuple[str, ...], *, cut: int | None = None) -> str:
+    """FTS5 query: every word, as a quoted prefix (words hold only letters and digits).
+
+    With `cut`, longer words are cut to that many letters: a prefix the table has its own index
+    for (prefix='2 3 4 5 6'), which a per-row probe can seek in; the caller checks the rest."""
+    return " AND ".join(_term(w[:cut] if cut else w, sqlite=True) for w in words)
 
 
 def postgres_tsquery(words: tuple[str, ...]) -> str:
@@ -74,43 +78,59 @@ def postgres_tsquery(words: tuple[str, ...]) -> str:
     return " & ".join(_term(w, sqlite=False) for w in words)
 
 
+# The longest prefix the FTS5 table indexes (migration 0009: prefix='2 3 4 5 6').
+INDEXED_PREFIX = 6
+# Column references a planner can't use an index for (same values, same order): with few
+# matches the list looks them up by id and sorts them, instead of walking the team's index.
+_UNINDEXED = {
+    "sqlite": ("+interactions.team_id", "+interactions.occurred_at", "+interactions.id"),
+    "postgresql": (
+        "(interactions.team_id || '')",
+        "(interactions.occurred_at + interval '0 seconds')",
+        "(interactions.id + 0)",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class TextMatch:
-    """The WHERE condition for the words, and whether the list should sort its few matches
-    itself (True: SQLite is kept from walking the list's index, see the module's docstring)."""
+    """The WHERE conditions for the words; `unindexed` (team_id, occurred_at, id), when set, are
+    what the list must filter and sort by so that the planner starts from the few matches."""
 
-    condition: TextClause
-    sort_matches: bool = False
+    conditions: tuple[TextClause, ...]
+    unindexed: tuple[str, str, str] | None = None
 
 
 def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
-    """The WHERE condition "summary or notes match every word", in the plan that suits them."""
-    if session.get_bind().dialect.name == "postgresql":
-        return TextMatch(
-            text("interactions.search_vector @@ to_tsquery('simple', :search_query)").bindparams(
-                search_query=postgres_tsquery(words)
-            )
-        )
-    query = sqlite_match(words)
-    found = session.scalar(
-        text(
+    """The WHERE conditions "summary or notes match every word", in the plan that suits them."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        query = postgres_tsquery(words)
+        matches = "interactions.search_vector @@ to_tsquery('simple', :search_query)"
+        count = f"SELECT count(*) FROM (SELECT 1 FROM interactions WHERE {matches} LIMIT :n) AS m"
+    else:
+        query = sqlite_match(words)
+        matches = "interactions.id IN (SELECT rowid FROM interaction_search WHERE interaction_search MATCH :search_query)"
+        count = (
             "SELECT count(*) FROM (SELECT rowid FROM interaction_search "
-            "WHERE interaction_search MATCH :q LIMIT :n)"
-        ),
-        {"q": query, "n": RARE_MATCHES + 1},
-    )
-    if (found or 0) <= RARE_MATCHES:
-        # Few matches: look each up by id, then sort them (the caller orders by +column).
-        return TextMatch(
-            text(
-                "interactions.id IN (SELECT rowid FROM interaction_search "
-                "WHERE interaction_search MATCH :search_query)"
-            ).bindparams(search_query=query),
-            sort_matches=True,
+            "WHERE interaction_search MATCH :search_query LIMIT :n)"
         )
-    return TextMatch(
-        text(
-            "EXISTS (SELECT 1 FROM interaction_search WHERE interaction_search MATCH :search_query "
-            "AND interaction_search.rowid = interactions.id)"
-        ).bindparams(search_query=query)
+    found = session.scalar(text(count), {"search_query": query, "n": RARE_MATCHES + 1}) or 0
+    if found <= RARE_MATCHES:
+        return TextMatch((text(matches).bindparams(search_query=query),), unindexed=_UNINDEXED[dialect])
+    if dialect == "postgresql":
+        return TextMatch((text(matches).bindparams(search_query=query),))
+    # Many matches (SQLite): walk the list's index and probe the FTS index row by row, with
+    # prefixes it indexes (a seek each), checking longer words on the folded text itself.
+    probe = text(
+        "EXISTS (SELECT 1 FROM interaction_search WHERE interaction_search MATCH :probe_query "
+        "AND interaction_search.rowid = interactions.id)"
+    ).bindparams(probe_query=sqlite_match(words, cut=INDEXED_PREFIX))
+    longer = tuple(
+        text(f"instr(' ' || interactions.search_text, :long_word_{n}) > 0").bindparams(
+            **{f"long_word_{n}": " " + word}
+        )
+        for n, word in enumerate(words)
+        if len(word) > INDEXED_PREFIX
     )
+    return TextMatch((probe, *longer))

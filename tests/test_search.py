@@ -172,6 +172,19 @@ def test_common_words_take_the_walk_plan_and_page_alike(db, jane, monkeypatch):
     assert count_interactions(db, ALICE, InteractionFilters(text="common"), cap=5) == 6
 
 
+@pytest.mark.parametrize("rare_matches", [0, 20_000], ids=["walk plan", "lookup plan"])
+def test_long_words_match_in_full_in_either_plan(db, jane, monkeypatch, rare_matches):
+    """The walk probes the FTS index with at most 6 letters of a word; the rest is still checked."""
+    monkeypatch.setattr(search, "RARE_MATCHES", rare_matches)
+    log(db, ALICE, jane, "Renewable energy", days_ago=3)
+    log(db, ALICE, jane, "Renewal terms", days_ago=2)
+    log(db, ALICE, jane, "Renewals", notes="for the Internationalisation team", days_ago=1)
+    assert found(db, ALICE, "renewal") == ["Renewals", "Renewal terms"]
+    assert found(db, ALICE, "renewa") == ["Renewals", "Renewal terms", "Renewable energy"]
+    assert found(db, ALICE, "internationalisation renewals") == ["Renewals"]
+    assert found(db, ALICE, "internationalization") == []
+
+
 def test_rows_written_outside_the_storage_api_are_indexed_too(db, jane):
     with db.write() as session:
         session.add(

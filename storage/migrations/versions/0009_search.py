@@ -8,7 +8,7 @@ Create Date: 2026-12-01
 folding contact names use) and reduced to words. Storage keeps it (an ORM hook on every write);
 here it is computed for the rows already there. What indexes it:
 - SQLite: `interaction_search`, an FTS5 table over it (external content, rowid = interaction id,
-  prefix indexes for 2 and 3 letters), kept in step by triggers; deleted rows leave the index.
+  prefix indexes for 2 to 6 letters), kept in step by triggers; deleted rows leave the index.
 - PostgreSQL: `interactions.search_vector`, GENERATED ALWAYS AS to_tsvector('simple', search_text)
   STORED, with a GIN index. 'simple' (no stemming, no stop words): the team writes in several
   languages, and the folding is already done on the stored copy (unaccent is not IMMUTABLE).
@@ -40,7 +40,7 @@ def _search_document(summary: str, notes: str | None) -> str:
 
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE interaction_search USING fts5(search_text, content='interactions', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6')",
     "INSERT INTO interaction_search(rowid, search_text) "
     "SELECT id, search_text FROM interactions WHERE deleted_at IS NULL",
     """CREATE TRIGGER interactions_search_insert AFTER INSERT ON interactions
