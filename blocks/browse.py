@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -108,9 +109,12 @@ def _search_box(state: ListState) -> dict:
     }
     if state.search:
         element["initial_value"] = state.search[:SEARCH_MAX_CHARS]
+    # Slack keeps what was typed in a block across views.update while its block_id stays: the id
+    # follows the search, so clearing the filters (or a new search) empties or refills the box.
+    version = zlib.crc32((state.search or "").encode()) % 100_000
     return {
         "type": "input",
-        "block_id": ids.BLOCK_LIST_SEARCH,
+        "block_id": f"{ids.BLOCK_LIST_SEARCH}.{version}",
         "dispatch_action": True,
         "optional": True,
         "label": plain("Search"),

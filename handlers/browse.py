@@ -115,7 +115,10 @@ def _state_from_view(view: dict, previous: ListState) -> ListState:
     sort = get(get(filters, ids.ACTION_FILTER_SORT), "selected_option").get("value")
     author = get(filters, ids.ACTION_FILTER_AUTHOR).get("selected_user")
     contact_label = get(contact_option, "text").get("text")
-    typed = get(as_dict(values.get(ids.BLOCK_LIST_SEARCH)), ids.ACTION_FILTER_SEARCH).get("value")
+    search_block = next(
+        (as_dict(v) for k, v in values.items() if str(k).startswith(ids.BLOCK_LIST_SEARCH)), {}
+    )
+    typed = get(search_block, ids.ACTION_FILTER_SEARCH).get("value")
     search = " ".join(typed.split())[:SEARCH_MAX_CHARS] or None if isinstance(typed, str) else None
 
     def day(action_id: str) -> date | None:

@@ -47,16 +47,15 @@ def _latest_view(fake) -> dict:
 
 
 def _search_box(view) -> dict:
-    [box] = [b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_LIST_SEARCH]
+    [box] = [b for b in view["blocks"] if b.get("block_id", "").startswith(ids.BLOCK_LIST_SEARCH)]
     return box
 
 
 def _typed(view, words: str) -> dict:
     view = dict(view)
+    block_id = _search_box(view)["block_id"]
     view["state"] = {
-        "values": {
-            ids.BLOCK_LIST_SEARCH: {ids.ACTION_FILTER_SEARCH: {"type": "plain_text_input", "value": words}}
-        }
+        "values": {block_id: {ids.ACTION_FILTER_SEARCH: {"type": "plain_text_input", "value": words}}}
     }
     return view
 
@@ -136,6 +135,8 @@ def test_search_box_enter_and_search_button_filter_the_open_list(touchbase):
     touchbase.fake.wait_for("views.update", count=count + 1)
     cleared = _latest_view(touchbase.fake)
     assert len(_row_ids(cleared)) == 2 and "initial_value" not in _search_box(cleared)["element"]
+    # A new block_id, so Slack drops what was typed in the box rather than keeping it.
+    assert _search_box(cleared)["block_id"] != _search_box(answer["view"])["block_id"]
 
 
 def test_no_match_says_so_and_the_search_survives_page_turns(touchbase):
