@@ -77,6 +77,9 @@ def typo_candidates(
     """(id, name_key) of live contacts a typo of the key may mean, most alike first."""
     variants = typo_variants(key)
     if session.get_bind().dialect.name == "postgresql":
+        # pg_trgm pads words, so a slip in one word of several still leaves the names alike; one
+        # short word ("jnae") can share no trigram with what was meant: its variants find it.
+        variants = variants if " " not in key else []
         alike = Contact.name_key.op("%")(key) if len(key) >= TRIGRAM else false()
         return [
             (row[0], row[1])
