@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, TextClause, and_, func, literal, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, TextClause, func, literal, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
@@ -16,7 +16,7 @@ from bot.domain.search import search_words
 from storage.db import Database
 from storage.interactions import _to_record
 from storage.models import INTERACTION_TYPES, Contact, Interaction
-from storage.search import text_condition
+from storage.search import TextMatch, text_condition
 
 PAGE_SIZE_MAX = 100
 
@@ -51,14 +51,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
 
 
 def _filter_conditions(
-    actor: Actor, filters: InteractionFilters, session: Session
-) -> tuple[list[ColumnElement[bool] | TextClause], tuple[str, str, str] | None]:
-    """The WHERE conditions, and the columns to filter and sort by when few text matches are
-    looked up by id rather than found walking the list's index (storage/search.py)."""
-    words = search_words(filters.text or "")
-    match = text_condition(session, words) if words else None
-    unindexed = match.unindexed if match is not None else None
-    # Few text matches: look them up by id (the team's index left out for the planner).
+    actor: Actor, filters: InteractionFilters, unindexed: tuple[str, str, str] | None = None
+) -> list[ColumnElement[bool] | TextClause]:
+    """The WHERE conditions but the text's; with `unindexed`, the team's index is kept from the
+    planner (few text matches are looked up by id instead, see storage/search.py)."""
     team = literal_column(unindexed[0]) if unindexed else Interaction.__table__.c.team_id
     conditions: list[ColumnElement[bool] | TextClause] = [
         team == actor.team_id,
@@ -80,9 +76,7 @@ def _filter_conditions(
         conditions.append(Interaction.occurred_at < filters.until)
     if filters.author:
         conditions.append(Interaction.logged_by == filters.author)
-    if match is not None:
-        conditions.extend(match.conditions)
-    return conditions, unindexed
+    return conditions
 
 
 def list_interactions(
@@ -110,8 +104,10 @@ def _list_page(
     limit: int,
     newest_first: bool,
 ) -> Page[InteractionRecord]:
-    conditions, unindexed = _filter_conditions(actor, filters, session)
+    words = search_words(filters.text or "")
+    match = text_condition(session, words) if words else TextMatch(())
     direction = "after"
+    seek = None
     if cursor:
         when, last_id, direction = decode_cursor(cursor)
         key = tuple_(Interaction.occurred_at, Interaction.id)
@@ -119,21 +115,41 @@ def _list_page(
         forward_is_down = newest_first == (direction == "after")
         # Bind the instant through the column's type: a bare datetime would reach SQLite as its
         # wall-clock digits, so a cursor written in another offset would seek hours away.
-        seek = tuple_(literal(when, Interaction.occurred_at.type), last_id)
-        conditions.append(key < seek if forward_is_down else key > seek)
+        bound = tuple_(literal(when, Interaction.occurred_at.type), last_id)
+        seek = key < bound if forward_is_down else key > bound
     scan_descending = newest_first == (direction == "after")
-    # SQLite's unary + keeps the values and stops the planner walking an index for the order.
-    columns = Interaction.__table__.c
-    by_time = literal_column(unindexed[1]) if unindexed else columns.occurred_at
-    by_id = literal_column(unindexed[2]) if unindexed else columns.id
-    order = (by_time.desc(), by_id.desc()) if scan_descending else (by_time.asc(), by_id.asc())
-    rows = session.execute(
-        select(Interaction, Contact.name)
-        .join(Contact, Contact.id == Interaction.contact_id)
-        .where(and_(*conditions))
-        .order_by(*order)
-        .limit(limit + 1)
-    ).all()
+
+    def query(unindexed: tuple[str, str, str] | None, window: int | None) -> tuple[list, bool]:
+        """The page's rows, and whether a window was full (so rows beyond it may match)."""
+        conditions = _filter_conditions(actor, filters, unindexed)
+        if seek is not None:
+            conditions.append(seek)
+        # Same values, same order; with `unindexed` the planner can't walk an index for it.
+        columns = Interaction.__table__.c
+        by_time = literal_column(unindexed[1]) if unindexed else columns.occurred_at
+        by_id = literal_column(unindexed[2]) if unindexed else columns.id
+        order = (by_time.desc(), by_id.desc()) if scan_descending else (by_time.asc(), by_id.asc())
+        newest = None
+        if window is not None:
+            newest = select(Interaction.id).where(*conditions).order_by(*order).limit(window)
+            conditions = [Interaction.id.in_(newest)]
+        found = session.execute(
+            select(Interaction, Contact.name)
+            .join(Contact, Contact.id == Interaction.contact_id)
+            .where(*conditions, *match.conditions)
+            .order_by(*order)
+            .limit(limit + 1)
+        ).all()
+        full = bool(
+            newest is not None
+            and len(found) <= limit
+            and session.scalar(select(func.count()).select_from(newest.subquery())) == window
+        )
+        return list(found), full
+
+    rows, window_full = query(match.unindexed, match.walk_window)
+    if window_full:
+        rows, _ = query(match.fallback, None)
     more = len(rows) > limit
     rows = list(rows[:limit])
     if direction == "before":
@@ -155,7 +171,10 @@ def count_interactions(
     needs to say "10,000+" beyond a point.
     """
     with db.read() as session:
-        conditions, _ = _filter_conditions(actor, filters, session)
+        words = search_words(filters.text or "")
+        conditions = _filter_conditions(actor, filters)
+        if words:
+            conditions.extend(text_condition(session, words).conditions)
         if cap is None:
             return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
         matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()

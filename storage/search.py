@@ -5,12 +5,15 @@ The index holds `interactions.search_text` (bot.domain.search.search_document; s
 with a GIN index. Typed words reach it only as quoted prefix terms of letters and digits, bound
 as a parameter, never as SQL or query syntax.
 
-SQLite plan (newest first, LIMIT n): a word few interactions have is cheapest driven from the
-index (look up each match, sort them); a common one from the list's own order (walk the
-(team, occurred_at, id) index newest first and probe the FTS index for each row, stopping after n).
-Which is which is known by asking the index for at most RARE_MATCHES + 1 ids first, so driving
-from the index never sorts more than RARE_MATCHES rows and the walk expects to visit about
-n x rows / RARE_MATCHES rows before it has n matches.
+Plans (newest first, LIMIT n). A word few interactions have is cheapest driven from the index
+(look up each match by id, sort them); a common one from the list's own order (walk the
+(team, occurred_at, id) index newest first, keep the rows that match, stop after n).
+- SQLite counts matches first (at most COMMON_MATCHES + 1, inside the FTS index): up to
+  RARE_MATCHES it looks them up; up to COMMON_MATCHES it gathers their ids once and walks; beyond,
+  it walks probing the FTS index row by row (about n x rows / COMMON_MATCHES probes).
+- PostgreSQL can't count cheaply (a common prefix is a whole GIN bitmap), so it walks the newest
+  WALK_WINDOW rows of the list first; when they hold fewer than n matches it looks them all up.
+  Its worst case is a word common long ago and absent lately: every match is looked up.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 __all__ = [
+    "COMMON_MATCHES",
     "INDEXED_PREFIX",
     "RARE_MATCHES",
     "SEARCH_INDEX_NAMES",
+    "WALK_WINDOW",
     "TextMatch",
     "in_models_schema",
     "postgres_tsquery",
@@ -31,7 +36,12 @@ __all__ = [
     "text_condition",
 ]
 
-RARE_MATCHES = 20_000
+# SQLite: up to RARE_MATCHES matches are looked up by id and sorted; up to COMMON_MATCHES their
+# ids are gathered once and the list's index walked; beyond, the walk probes row by row.
+RARE_MATCHES = 2_000
+COMMON_MATCHES = 50_000
+# PostgreSQL: how many of the list's newest rows are searched before the matches are looked up.
+WALK_WINDOW = 2_000
 # What migration 0009 adds outside the models (virtual tables, a generated column, GIN indexes):
 # the schema comparison of migrations against models leaves these out.
 SEARCH_INDEX_NAMES = frozenset(
@@ -94,34 +104,50 @@ _UNINDEXED = {
 
 @dataclass(frozen=True)
 class TextMatch:
-    """The WHERE conditions for the words; `unindexed` (team_id, occurred_at, id), when set, are
-    what the list must filter and sort by so that the planner starts from the few matches."""
+    """The WHERE conditions for the words, and how the list should run them:
+    - `unindexed` (team_id, occurred_at, id) set: filter and sort by these, so that the planner
+      starts from the few matches (looked up by id) instead of walking the team's index;
+    - `walk_window` set: first look among that many newest rows of the list only; if they hold
+      too few matches, run again with `unindexed=fallback`."""
 
     conditions: tuple[TextClause, ...]
     unindexed: tuple[str, str, str] | None = None
+    walk_window: int | None = None
+    fallback: tuple[str, str, str] | None = None
 
 
 def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
     """The WHERE conditions "summary or notes match every word", in the plan that suits them."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        query = postgres_tsquery(words)
-        matches = "interactions.search_vector @@ to_tsquery('simple', :search_query)"
-        count = f"SELECT count(*) FROM (SELECT 1 FROM interactions WHERE {matches} LIMIT :n) AS m"
-    else:
-        query = sqlite_match(words)
-        matches = "interactions.id IN (SELECT rowid FROM interaction_search WHERE interaction_search MATCH :search_query)"
-        count = (
-            "SELECT count(*) FROM (SELECT rowid FROM interaction_search "
-            "WHERE interaction_search MATCH :search_query LIMIT :n)"
+    if session.get_bind().dialect.name == "postgresql":
+        # Counting matches first costs a whole GIN bitmap for a common word, so the list looks
+        # among its newest rows first (where a common word shows up at once).
+        matches = text("interactions.search_vector @@ to_tsquery('simple', :search_query)")
+        return TextMatch(
+            (matches.bindparams(search_query=postgres_tsquery(words)),),
+            walk_window=WALK_WINDOW,
+            fallback=_UNINDEXED["postgresql"],
         )
-    found = session.scalar(text(count), {"search_query": query, "n": RARE_MATCHES + 1}) or 0
+    query = sqlite_match(words)
+    found = (
+        session.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT rowid FROM interaction_search "
+                "WHERE interaction_search MATCH :q LIMIT :n)"
+            ),
+            {"q": query, "n": COMMON_MATCHES + 1},
+        )
+        or 0
+    )
+    in_index = text(
+        "interactions.id IN (SELECT rowid FROM interaction_search WHERE interaction_search MATCH :search_query)"
+    ).bindparams(search_query=query)
     if found <= RARE_MATCHES:
-        return TextMatch((text(matches).bindparams(search_query=query),), unindexed=_UNINDEXED[dialect])
-    if dialect == "postgresql":
-        return TextMatch((text(matches).bindparams(search_query=query),))
-    # Many matches (SQLite): walk the list's index and probe the FTS index row by row, with
-    # prefixes it indexes (a seek each), checking longer words on the folded text itself.
+        return TextMatch((in_index,), unindexed=_UNINDEXED["sqlite"])
+    if found <= COMMON_MATCHES:
+        # SQLite gathers the matches' ids once (a temporary index) and walks the list's index.
+        return TextMatch((in_index,))
+    # Very many: walk the list's index and probe the FTS index row by row with prefixes it
+    # indexes (a seek each), checking longer words on the folded text itself.
     probe = text(
         "EXISTS (SELECT 1 FROM interaction_search WHERE interaction_search MATCH :probe_query "
         "AND interaction_search.rowid = interactions.id)"

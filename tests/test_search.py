@@ -156,26 +156,42 @@ def test_paging_through_matches_while_new_matches_are_logged(db, jane):
     assert count_interactions(db, ALICE, filters) == 28
 
 
-def test_common_words_take_the_walk_plan_and_page_alike(db, jane, monkeypatch):
-    """Past RARE_MATCHES matches (SQLite) the list walks newest first; pages are the same."""
+# (RARE_MATCHES, COMMON_MATCHES, WALK_WINDOW): every plan of storage/search.py on both databases.
+PLANS = {
+    "lookup by id, or a window holding everything": (10**6, 10**6, 10**6),
+    "gathered ids and a walk, or a small window then lookup": (0, 10**6, 3),
+    "probing walk, or a one-row window then lookup": (0, 0, 1),
+}
+
+
+@pytest.fixture(params=list(PLANS))
+def plan(request, monkeypatch):
+    rare, common, window = PLANS[request.param]
+    monkeypatch.setattr(search, "RARE_MATCHES", rare)
+    monkeypatch.setattr(search, "COMMON_MATCHES", common)
+    monkeypatch.setattr(search, "WALK_WINDOW", window)
+
+
+def test_every_plan_lists_and_pages_alike(db, jane, plan):
     for n in range(12):
         log(db, ALICE, jane, f"common {n:02d}", days_ago=20 - n)
+        log(db, ALICE, jane, f"other {n:02d}", days_ago=20 - n - 0.5)
     log(db, ALICE, jane, "common but deleted", days_ago=0.5)
     delete_interaction(db, ALICE, list_interactions(db, ALICE, limit=1).items[0].id, now=NOW)
     expected = [f"common {n:02d}" for n in range(11, -1, -1)]
     assert found(db, ALICE, "common") == expected
-    monkeypatch.setattr(search, "RARE_MATCHES", 3)
-    assert found(db, ALICE, "common") == expected
     page = list_interactions(db, ALICE, InteractionFilters(text="comm"), limit=5)
     rest = list_interactions(db, ALICE, InteractionFilters(text="comm"), cursor=page.next_cursor, limit=20)
     assert [i.summary for i in page.items + rest.items] == expected
+    back = list_interactions(db, ALICE, InteractionFilters(text="comm"), cursor=rest.prev_cursor, limit=5)
+    assert [i.summary for i in back.items] == expected[:5]
+    assert found(db, ALICE, "common", sort="oldest") == expected[::-1]
+    assert found(db, ALICE, "other 03") == ["other 03"]
     assert count_interactions(db, ALICE, InteractionFilters(text="common"), cap=5) == 6
 
 
-@pytest.mark.parametrize("rare_matches", [0, 20_000], ids=["walk plan", "lookup plan"])
-def test_long_words_match_in_full_in_either_plan(db, jane, monkeypatch, rare_matches):
-    """The walk probes the FTS index with at most 6 letters of a word; the rest is still checked."""
-    monkeypatch.setattr(search, "RARE_MATCHES", rare_matches)
+def test_long_words_match_in_full_in_every_plan(db, jane, plan):
+    """The probing walk asks the FTS index for at most 6 letters of a word; the rest is checked."""
     log(db, ALICE, jane, "Renewable energy", days_ago=3)
     log(db, ALICE, jane, "Renewal terms", days_ago=2)
     log(db, ALICE, jane, "Renewals", notes="for the Internationalisation team", days_ago=1)
