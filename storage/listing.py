@@ -147,9 +147,12 @@ def _list_page(
         )
         return list(found), full
 
-    rows, window_full = query(match.unindexed, match.walk_window)
-    if window_full:
-        rows, _ = query(match.fallback, None)
+    for window in match.walk_windows:
+        rows, window_full = query(match.unindexed, window)
+        if not window_full:
+            break
+    else:
+        rows, _ = query(match.fallback if match.walk_windows else match.unindexed, None)
     more = len(rows) > limit
     rows = list(rows[:limit])
     if direction == "before":

@@ -12,7 +12,7 @@ Plans (newest first, LIMIT n). A word few interactions have is cheapest driven f
   RARE_MATCHES it looks them up; up to COMMON_MATCHES it gathers their ids once and walks; beyond,
   it walks probing the FTS index row by row (about n x rows / COMMON_MATCHES probes).
 - PostgreSQL can't count cheaply (a common prefix is a whole GIN bitmap), so it walks the newest
-  WALK_WINDOW rows of the list first; when they hold fewer than n matches it looks them all up.
+  WALK_WINDOWS rows of the list first; when they hold fewer than n matches it looks them all up.
   Its worst case is a word common long ago and absent lately: every match is looked up.
 """
 
@@ -28,7 +28,7 @@ __all__ = [
     "INDEXED_PREFIX",
     "RARE_MATCHES",
     "SEARCH_INDEX_NAMES",
-    "WALK_WINDOW",
+    "WALK_WINDOWS",
     "TextMatch",
     "in_models_schema",
     "postgres_tsquery",
@@ -40,8 +40,9 @@ __all__ = [
 # ids are gathered once and the list's index walked; beyond, the walk probes row by row.
 RARE_MATCHES = 2_000
 COMMON_MATCHES = 50_000
-# PostgreSQL: how many of the list's newest rows are searched before the matches are looked up.
-WALK_WINDOW = 2_000
+# PostgreSQL: how many of the list's newest rows are searched (a common word fills a page from
+# the first window, a rarer one may need the second) before every match is looked up.
+WALK_WINDOWS = (200, 2_000)
 # What migration 0009 adds outside the models (virtual tables, a generated column, GIN indexes):
 # the schema comparison of migrations against models leaves these out.
 SEARCH_INDEX_NAMES = frozenset(
@@ -107,12 +108,12 @@ class TextMatch:
     """The WHERE conditions for the words, and how the list should run them:
     - `unindexed` (team_id, occurred_at, id) set: filter and sort by these, so that the planner
       starts from the few matches (looked up by id) instead of walking the team's index;
-    - `walk_window` set: first look among that many newest rows of the list only; if they hold
-      too few matches, run again with `unindexed=fallback`."""
+    - `walk_windows` set: first look among that many newest rows of the list only (each in turn);
+      if they hold too few matches, run again with `unindexed=fallback`."""
 
     conditions: tuple[TextClause, ...]
     unindexed: tuple[str, str, str] | None = None
-    walk_window: int | None = None
+    walk_windows: tuple[int, ...] = ()
     fallback: tuple[str, str, str] | None = None
 
 
@@ -124,7 +125,7 @@ def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
         matches = text("interactions.search_vector @@ to_tsquery('simple', :search_query)")
         return TextMatch(
             (matches.bindparams(search_query=postgres_tsquery(words)),),
-            walk_window=WALK_WINDOW,
+            walk_windows=WALK_WINDOWS,
             fallback=_UNINDEXED["postgresql"],
         )
     query = sqlite_match(words)

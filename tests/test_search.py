@@ -156,11 +156,11 @@ def test_paging_through_matches_while_new_matches_are_logged(db, jane):
     assert count_interactions(db, ALICE, filters) == 28
 
 
-# (RARE_MATCHES, COMMON_MATCHES, WALK_WINDOW): every plan of storage/search.py on both databases.
+# (RARE_MATCHES, COMMON_MATCHES, WALK_WINDOWS): every plan of storage/search.py on both databases.
 PLANS = {
-    "lookup by id, or a window holding everything": (10**6, 10**6, 10**6),
-    "gathered ids and a walk, or a small window then lookup": (0, 10**6, 3),
-    "probing walk, or a one-row window then lookup": (0, 0, 1),
+    "lookup by id, or a window holding everything": (10**6, 10**6, (10**6,)),
+    "gathered ids and a walk, or small windows then lookup": (0, 10**6, (2, 3)),
+    "probing walk, or a one-row window then lookup": (0, 0, (1,)),
 }
 
 
@@ -169,7 +169,7 @@ def plan(request, monkeypatch):
     rare, common, window = PLANS[request.param]
     monkeypatch.setattr(search, "RARE_MATCHES", rare)
     monkeypatch.setattr(search, "COMMON_MATCHES", common)
-    monkeypatch.setattr(search, "WALK_WINDOW", window)
+    monkeypatch.setattr(search, "WALK_WINDOWS", window)
 
 
 def test_every_plan_lists_and_pages_alike(db, jane, plan):
