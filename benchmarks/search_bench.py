@@ -9,6 +9,8 @@
   `search_vector @@ to_tsquery('simple', ?)` with the same ORDER BY … LIMIT.
 - Typo search (find_contacts with two letters swapped) next to the raw trigram query alone:
   PostgreSQL `name_key % ? ORDER BY similarity(…)`, SQLite the FTS5 trigram MATCH ordered by rank.
+- The list header's count for each search (capped at 10,000, as /interactions asks), next to the
+  raw capped count.
 Targets: within 1.5x the raw query; on PostgreSQL every figure under 50 ms as well.
 
 `python -m benchmarks.search_bench [--interactions N] [--contacts N] [--no-postgres]` runs only
@@ -37,10 +39,11 @@ from bot.domain.search import search_words
 from storage.contact_search import TYPO_CANDIDATES, typo_variants
 from storage.contacts import find_contacts
 from storage.db import Database
-from storage.listing import InteractionFilters, list_interactions
+from storage.listing import InteractionFilters, count_interactions, list_interactions
 from storage.search import postgres_tsquery, sqlite_match
 
 PAGE = 15
+COUNT_CAP = 10_000  # blocks.browse.COUNT_CAP: the list header's count stops there
 SEARCHES = (
     ("rare word", RARE_WORD.lower()),
     ("uncommon word: 1 in 50", UNCOMMON_WORD.lower()),
@@ -69,6 +72,21 @@ def search_cases(db: Database, raw: Raw, data: Dataset) -> list[Case]:
             "ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?"
         )
         params = (team, query, PAGE + 1)
+        count_sql = (
+            f"SELECT count(*) FROM (SELECT i.id FROM interactions i WHERE i.team_id = ? "
+            f"AND i.deleted_at IS NULL AND {match} LIMIT {COUNT_CAP + 1}) AS matching"
+        )
+        cases.append(
+            Case(
+                f'search: "{typed}" ({label}), count capped at {COUNT_CAP:,}',
+                lambda typed=typed: count_interactions(
+                    db, actor, InteractionFilters(text=typed), cap=COUNT_CAP
+                ),
+                lambda count_sql=count_sql, query=query: raw.one(count_sql, (team, query)),
+                "the raw FTS count (same LIMIT), DB-API",
+                [(count_sql, (team, query))],
+            )
+        )
         cases.append(
             Case(
                 f'search: "{typed}" ({label}), page 1',

@@ -16,7 +16,7 @@ from bot.domain.search import search_words
 from storage.db import Database
 from storage.interactions import _to_record
 from storage.models import INTERACTION_TYPES, Contact, Interaction
-from storage.search import TextMatch, text_condition
+from storage.search import TextMatch, count_matches, text_condition, unindexed_team
 
 PAGE_SIZE_MAX = 100
 
@@ -175,9 +175,10 @@ def count_interactions(
     """
     with db.read() as session:
         words = search_words(filters.text or "")
-        conditions = _filter_conditions(actor, filters)
         if words:
-            conditions.extend(text_condition(session, words).conditions)
+            conditions = _filter_conditions(actor, filters, unindexed_team(session))
+            return count_matches(session, words, conditions, cap)
+        conditions = _filter_conditions(actor, filters)
         if cap is None:
             return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
         matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause, column, func, select, table, text
 from sqlalchemy.orm import Session
+
+from storage.models import Interaction
 
 __all__ = [
     "COMMON_MATCHES",
@@ -30,10 +32,12 @@ __all__ = [
     "SEARCH_INDEX_NAMES",
     "WALK_WINDOWS",
     "TextMatch",
+    "count_matches",
     "in_models_schema",
     "postgres_tsquery",
     "sqlite_match",
     "text_condition",
+    "unindexed_team",
 ]
 
 # SQLite: up to RARE_MATCHES matches are looked up by id and sorted; up to COMMON_MATCHES their
@@ -161,3 +165,38 @@ def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
         if len(word) > INDEXED_PREFIX
     )
     return TextMatch((probe, *longer))
+
+
+def count_matches(session: Session, words: tuple[str, ...], conditions: list, cap: int | None) -> int:
+    """How many interactions match the words and `conditions` (built with the team's index
+    hidden, `_UNINDEXED`), at most cap + 1: driven from the text index, which stops counting
+    there (SQLite streams matches from FTS5; PostgreSQL is kept to the GIN bitmap)."""
+    interactions = Interaction.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        # A walk of the team's index (or the table) for a word the planner can't estimate costs
+        # up to the whole table; the GIN bitmap costs at most the word's matches.
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        session.execute(text("SET LOCAL enable_indexscan = off"))
+        matching = select(interactions.c.id).where(
+            *conditions,
+            text("interactions.search_vector @@ to_tsquery('simple', :search_query)").bindparams(
+                search_query=postgres_tsquery(words)
+            ),
+        )
+    else:
+        fts = table("interaction_search", column("rowid"))
+        matching = (
+            select(interactions.c.id)
+            .select_from(fts.join(interactions, interactions.c.id == fts.c.rowid))
+            .where(
+                text("interaction_search MATCH :search_query").bindparams(search_query=sqlite_match(words)),
+                *conditions,
+            )
+        )
+    if cap is not None:
+        matching = matching.limit(cap + 1)
+    return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+def unindexed_team(session: Session) -> tuple[str, str, str]:
+    return _UNINDEXED[session.get_bind().dialect.name]
