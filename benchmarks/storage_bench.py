@@ -287,7 +287,10 @@ def _swap_letters(name: str) -> str:
 
 
 def _is_transaction_control(statement: str) -> bool:
-    return statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+    # SET LOCAL (a planner setting for one transaction) has no plan either.
+    return (
+        statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET "))
+    )
 
 
 def _replay(raw: Raw, statements: list[tuple[str, object]]) -> Callable[[], object]:
