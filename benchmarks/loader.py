@@ -655,7 +655,7 @@ def load_sqlite(path: str, data: Dataset, *, batch: int = 50_000) -> LoadReport:
         conn.execute("PRAGMA foreign_keys=OFF")
         indexes = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('contacts', 'interactions')"
+            "AND tbl_name IN ('contacts', 'interactions', 'interaction_contacts')"
         ).fetchall()
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
@@ -678,6 +678,7 @@ def load_sqlite(path: str, data: Dataset, *, batch: int = 50_000) -> LoadReport:
             (_sqlite_row(r, (4, 12, 13, 15)) for r in interaction_rows(data)),
             batch,
         )
+        conn.execute(ATTENDEES_FROM_INTERACTIONS)
         conn.execute("COMMIT")
         for _, sql in indexes:
             conn.execute(sql)
@@ -688,6 +689,13 @@ def load_sqlite(path: str, data: Dataset, *, batch: int = 50_000) -> LoadReport:
     return LoadReport(
         url, len(data.contact_name), len(data.i_contact), time.perf_counter() - started, "sqlite"
     )
+
+
+# Each loaded interaction's contact is its one attendee (what migration 0008 does to old data).
+ATTENDEES_FROM_INTERACTIONS = (
+    "INSERT INTO interaction_contacts (interaction_id, contact_id, team_id, position, occurred_at)"
+    " SELECT id, contact_id, team_id, 0, occurred_at FROM interactions"
+)
 
 
 def _executemany_batches(conn: sqlite3.Connection, sql: str, rows: Iterator[tuple], batch: int) -> None:
@@ -722,7 +730,7 @@ def load_postgres(url: str, data: Dataset) -> LoadReport:
                 conn.rollback()
             cur.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-                "AND tablename IN ('contacts', 'interactions') "
+                "AND tablename IN ('contacts', 'interactions', 'interaction_contacts') "
                 "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
             )
             indexes = cur.fetchall()
@@ -740,6 +748,7 @@ def load_postgres(url: str, data: Dataset) -> LoadReport:
             with cur.copy(f"COPY interactions ({', '.join(LOADED_INTERACTION_COLUMNS)}) FROM STDIN") as copy:
                 for row in interaction_rows(data):
                     copy.write_row(row)
+            cur.execute(ATTENDEES_FROM_INTERACTIONS)
             cur.execute("SET maintenance_work_mem = '256MB'")
             for _, definition in indexes:
                 cur.execute(definition)
@@ -751,7 +760,7 @@ def load_postgres(url: str, data: Dataset) -> LoadReport:
             cur.execute("RESET session_replication_role")
         conn.commit()
         conn.autocommit = True
-        for table in ("workspaces", "contacts", "interactions"):
+        for table in ("workspaces", "contacts", "interactions", "interaction_contacts"):
             conn.execute(f"VACUUM ANALYZE {table}")
     return LoadReport(
         url, len(data.contact_name), len(data.i_contact), time.perf_counter() - started, "postgresql"
@@ -853,7 +862,10 @@ def load_digest_users(url: str, *, users: int, now: datetime, seed: int = 11) ->
         try:
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("BEGIN")
-            conn.execute("INSERT INTO workspaces VALUES (?, ?, ?, NULL)", _sqlite_row(workspace, (2,)))
+            conn.execute(
+                "INSERT INTO workspaces (team_id, default_cadence_days, created_at) VALUES (?, ?, ?)",
+                _sqlite_row(workspace, (2,)),
+            )
             conn.executemany(
                 f"INSERT INTO contacts ({', '.join(CONTACT_COLUMNS)}) VALUES ({', '.join('?' * 15)})",
                 [_sqlite_row(r, (9, 10, 11, 13, 14)) for r in contacts],
@@ -866,6 +878,7 @@ def load_digest_users(url: str, *, users: int, now: datetime, seed: int = 11) ->
                 f"INSERT INTO user_settings ({', '.join(settings_cols)}) VALUES ({', '.join('?' * 8)})",
                 [_sqlite_row(r, (7,)) for r in settings],
             )
+            conn.execute(ATTENDEES_FROM_INTERACTIONS)
             conn.execute("COMMIT")
             conn.execute("ANALYZE")
         finally:
@@ -886,6 +899,7 @@ def load_digest_users(url: str, *, users: int, now: datetime, seed: int = 11) ->
                 with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
+            cur.execute(ATTENDEES_FROM_INTERACTIONS)
             for table in ("contacts", "interactions"):
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

@@ -29,7 +29,7 @@ from bot.domain.records import Actor
 from storage.contacts import find_contacts
 from storage.db import Database
 from storage.listing import InteractionFilters, count_interactions, encode_cursor, list_interactions
-from storage.timelines import contact_history
+from storage.timelines import contact_history, month_interactions
 
 try:  # being written by another helper; the row says "pending" until it lands
     from storage.staleness import stale_contacts_for_owner
@@ -43,6 +43,11 @@ LIST_COLUMNS = (
     "i.id, i.team_id, i.contact_id, i.type, i.occurred_at, i.duration_minutes, i.summary, i.notes, "
     "i.logged_by, i.source, i.source_ref, i.permalink, i.created_at, i.updated_at, i.updated_by, "
     "i.deleted_at, i.deleted_by"
+)
+# Every page of interactions carries each one's attendees: one more statement per page.
+ATTENDEES_SQL = (
+    "SELECT a.interaction_id, c.id, c.name FROM interaction_contacts a JOIN contacts c ON c.id = a.contact_id "
+    "WHERE a.interaction_id IN ({marks}) ORDER BY a.interaction_id, a.position, a.contact_id"
 )
 CONTACT_COLUMNS = (
     "id, team_id, name, name_key, email, company, slack_user_id, owner_user_id, cadence_days, "
@@ -91,6 +96,14 @@ class Raw:
         self.cur.close()
         self.conn.close()
 
+    def page_with_attendees(self, sql: str, params: tuple) -> list:
+        """A page of interactions (their id first), then their attendees: what storage sends."""
+        rows = self.all(sql, params)
+        ids = sorted({row[0] for row in rows})
+        if ids:
+            self.all(ATTENDEES_SQL.format(marks=", ".join("?" * len(ids))), tuple(ids))
+        return rows
+
 
 def _parse_time(value) -> datetime:
     if isinstance(value, datetime):
@@ -128,30 +141,41 @@ def build_cases(db: Database, raw: Raw, data: Dataset, now: datetime) -> tuple[l
     )
     page1_sql = list_sql.format(extra="")
     deep_sql = list_sql.format(extra="AND (i.occurred_at, i.id) < (?, ?)")
-    contact_sql = list_sql.format(extra="AND i.contact_id = ?")
+    # A contact's interactions are those it attended: a walk down the attendees' (contact_id,
+    # occurred_at, interaction_id) index, each row joined to its interaction and first contact.
+    contact_sql = (
+        f"SELECT {LIST_COLUMNS}, c.name FROM interaction_contacts a "
+        "JOIN interactions i ON i.id = a.interaction_id JOIN contacts c ON c.id = i.contact_id "
+        "WHERE a.contact_id = ? AND i.team_id = ? AND i.deleted_at IS NULL "
+        "ORDER BY a.occurred_at DESC, a.interaction_id DESC LIMIT ?"
+    )
     deep_params = (team, raw.bind_time(deep_when), deep_id, PAGE + 1)
+    sample_ids = [row[0] for row in raw.all(page1_sql, (team, PAGE))]
+    attendees_plan = (ATTENDEES_SQL.format(marks=", ".join("?" * len(sample_ids))), tuple(sample_ids))
 
     cases: list[Case] = [
         Case(
             "list page 1",
             lambda: list_interactions(db, actor, limit=PAGE),
-            lambda: raw.all(page1_sql, (team, PAGE + 1)),
-            "same SELECT ... JOIN contacts ORDER BY occurred_at DESC, id DESC LIMIT 16, DB-API",
-            [(page1_sql, (team, PAGE + 1))],
+            lambda: raw.page_with_attendees(page1_sql, (team, PAGE + 1)),
+            "same SELECT ... JOIN contacts ORDER BY occurred_at DESC, id DESC LIMIT 16, then the "
+            "page's attendees (IN ids), DB-API",
+            [(page1_sql, (team, PAGE + 1)), attendees_plan],
         ),
         Case(
             f"list page {DEEP_PAGE} (keyset)",
             lambda: list_interactions(db, actor, cursor=deep_cursor, limit=PAGE),
-            lambda: raw.all(deep_sql, deep_params),
-            "same keyset SELECT (occurred_at, id) < (?, ?) LIMIT 16, DB-API",
+            lambda: raw.page_with_attendees(deep_sql, deep_params),
+            "same keyset SELECT (occurred_at, id) < (?, ?) LIMIT 16, then the page's attendees, DB-API",
             [(deep_sql, deep_params)],
         ),
         Case(
-            "timeline: list_interactions(contact)",
+            "attendees: list_interactions(contact)",
             lambda: list_interactions(db, actor, InteractionFilters(contact_id=heavy_contact), limit=PAGE),
-            lambda: raw.all(contact_sql, (team, heavy_contact, PAGE + 1)),
-            "same SELECT with contact_id = ? LIMIT 16, DB-API",
-            [(contact_sql, (team, heavy_contact, PAGE + 1))],
+            lambda: raw.page_with_attendees(contact_sql, (heavy_contact, team, PAGE + 1)),
+            "same walk of the attendees' (contact_id, occurred_at) index JOIN interactions, contacts "
+            "LIMIT 16, then the page's attendees, DB-API",
+            [(contact_sql, (heavy_contact, team, PAGE + 1))],
         ),
     ]
 
@@ -182,28 +206,61 @@ def build_cases(db: Database, raw: Raw, data: Dataset, now: datetime) -> tuple[l
         )
     )
 
+    attended = (
+        "FROM interaction_contacts a JOIN interactions i ON i.id = a.interaction_id "
+        "WHERE a.contact_id = ? AND i.team_id = ? AND i.deleted_at IS NULL"
+    )
     history_group = (
-        "SELECT type, count(*), min(occurred_at), max(occurred_at) FROM interactions "
-        "WHERE team_id = ? AND contact_id = ? AND deleted_at IS NULL GROUP BY type"
+        f"SELECT i.type, count(*), min(a.occurred_at), max(a.occurred_at) {attended} GROUP BY i.type"
     )
     history_latest = (
-        f"SELECT {LIST_COLUMNS.replace('i.', '')} FROM interactions "
-        "WHERE team_id = ? AND contact_id = ? AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC LIMIT ?"
+        f"SELECT {LIST_COLUMNS} {attended} ORDER BY a.occurred_at DESC, a.interaction_id DESC LIMIT ?"
     )
 
     def history_floor():
         raw.all(f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ? AND team_id = ?", (heavy_contact, team))
         raw.all("SELECT team_id, default_cadence_days FROM workspaces WHERE team_id = ?", (team,))
-        raw.all(history_group, (team, heavy_contact))
-        raw.all(history_latest, (team, heavy_contact, TIMELINE_ITEMS))
+        raw.all(history_group, (heavy_contact, team))
+        raw.page_with_attendees(history_latest, (heavy_contact, team, TIMELINE_ITEMS))
 
     cases.append(
         Case(
             f"timeline: contact_history({TIMELINE_ITEMS})",
             lambda: contact_history(db, actor, heavy_contact, max_items=TIMELINE_ITEMS),
             history_floor,
-            "same 4 statements (contact, workspace, GROUP BY type, latest 300), DB-API",
-            [(history_group, (team, heavy_contact)), (history_latest, (team, heavy_contact, TIMELINE_ITEMS))],
+            "same 5 statements (contact, workspace, GROUP BY type, latest 300 by the attendees' "
+            "index, their attendees), DB-API",
+            [(history_group, (heavy_contact, team)), (history_latest, (heavy_contact, team, TIMELINE_ITEMS))],
+        )
+    )
+
+    # One month of the heavy contact's timeline thread (what each live refresh re-renders): the
+    # month of its latest interaction, a UTC range on the attendees' index.
+    latest = raw.one(
+        "SELECT max(occurred_at) FROM interaction_contacts WHERE contact_id = ?", (heavy_contact,)
+    )
+    month_start = _parse_time(latest[0]) if latest and latest[0] else now
+    month = f"{month_start.year:04d}-{month_start.month:02d}"
+    start = month_start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    month_sql = (
+        f"SELECT {LIST_COLUMNS} {attended} AND a.occurred_at >= ? AND a.occurred_at < ? "
+        "ORDER BY a.occurred_at, a.interaction_id"
+    )
+    month_params = (heavy_contact, team, raw.bind_time(start), raw.bind_time(end))
+    info["timeline_month"] = month
+
+    def month_floor():
+        raw.all(f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ? AND team_id = ?", (heavy_contact, team))
+        raw.page_with_attendees(month_sql, month_params)
+
+    cases.append(
+        Case(
+            f"attendees: month_interactions(contact, {month})",
+            lambda: month_interactions(db, actor, heavy_contact, month, "UTC"),
+            month_floor,
+            "same 3 statements (contact, the month's range on the attendees' index, their attendees), DB-API",
+            [(month_sql, month_params)],
         )
     )
 
@@ -248,8 +305,9 @@ def build_cases(db: Database, raw: Raw, data: Dataset, now: datetime) -> tuple[l
         count_sql = f"SELECT count(*) FROM contacts WHERE {stale_where}"
         top_sql = f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE {stale_where} ORDER BY due_at, id LIMIT 15"
         last_sql = (
-            f"SELECT {LIST_COLUMNS.replace('i.', '')} FROM interactions WHERE contact_id = ? "
-            "AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC LIMIT 1"
+            f"SELECT {LIST_COLUMNS} FROM interaction_contacts a JOIN interactions i ON i.id = a.interaction_id "
+            "WHERE a.contact_id = ? AND i.deleted_at IS NULL "
+            "ORDER BY a.occurred_at DESC, a.interaction_id DESC LIMIT 1"
         )
         stale_params = (team, owner, raw.bind_time(now))
 

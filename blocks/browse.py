@@ -33,6 +33,7 @@ class ListState:
     search: str | None = None  # words to find in summaries and notes
     start: int = 1  # 1-based position of the page's first row
     total: int = 0
+    follow_up: str | None = None  # `followup:open|due|overdue`
 
 
 def _sort_option(sort: str) -> dict:
@@ -123,7 +124,15 @@ def _search_box(state: ListState) -> dict:
 
 
 def _has_filters(state: ListState) -> bool:
-    return bool(state.contact_id or state.types or state.since or state.until or state.author or state.search)
+    return bool(
+        state.contact_id
+        or state.types
+        or state.since
+        or state.until
+        or state.author
+        or state.follow_up
+        or state.search
+    )
 
 
 def _marked(found: Snippet) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from blocks import ids
+from blocks.followups import card_follow_up_blocks
 from blocks.interactions import interaction_line
 from blocks.kit import actions, button, confirm, context, fields_section, header, option, placeholder, section
 from blocks.text import (
@@ -24,6 +25,7 @@ from blocks.text import (
     truncate,
     user_mention,
 )
+from bot.domain.followups import FollowUp
 from bot.domain.records import ContactMatch, ContactRecord, InteractionRecord
 
 CHOICES_MAX = 10
@@ -63,8 +65,11 @@ def contact_card(
     now: datetime,
     merged_from: Sequence[ContactRecord] = (),
     merged_into: ContactRecord | None = None,
+    follow_ups: Sequence[FollowUp] = (),
+    today: date | None = None,
 ) -> list[dict]:
-    """Who the contact is, when they were last contacted, whether a touch is due, and the latest history."""
+    """Who the contact is, when they were last contacted, whether a touch is due, and the latest history
+    (and the open follow-ups, due ones with Done, Snooze and Log, measured by the viewer's `today`)."""
     c = contact
     fields = []
     if c.company and c.company.strip():
@@ -85,7 +90,7 @@ def contact_card(
         fields.append(f"*Next touch*\n{next_touch(c, now)}")
 
     if recent:
-        lines = [interaction_line(i, now=now, with_contact=False) for i in recent]
+        lines = [interaction_line(i, now=now, with_contact=False, contact_id=c.id) for i in recent]
         history = f"{RECENT_TITLE}\n" + fit_lines(lines, SECTION_TEXT_MAX - len(RECENT_TITLE) - 1)
     else:
         history = "No interactions yet."
@@ -111,6 +116,7 @@ def contact_card(
         header(name),
         fields_section(fields),
         section(history),
+        *card_follow_up_blocks(follow_ups, today or now.date()),
         actions(
             button("Log interaction", ids.ACTION_LOG_FOR_CONTACT, cid, style="primary"),
             button("Timeline", ids.ACTION_OPEN_TIMELINE, cid),

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from blocks import ids
 from blocks.contacts import snooze_menu
+from blocks.followups import follow_up_blocks, follow_up_text_line
 from blocks.kit import actions, button, context, header, section
 from blocks.text import (
     DATE_ONLY_FORMAT,
@@ -25,6 +27,7 @@ from blocks.text import (
     type_label,
     user_mention,
 )
+from bot.domain.followups import DIGEST_FOLLOW_UPS_MAX, FollowUp
 from bot.domain.records import StaleContact, TeamWeekSummary
 from bot.domain.rules import DIGEST_CONTACTS_MAX
 
@@ -63,7 +66,7 @@ def _last_interaction_line(item: StaleContact, now: datetime) -> str | None:
     summary = escape_truncate(one_line(last.summary), SUMMARY_CHARS)
     # A note after the last contact has its own date; otherwise the date is already shown above.
     when = "" if last.occurred_at == item.contact.last_contacted_at else f", {ago_token(last.occurred_at)}"
-    return f"{type_emoji(last.type)} _{type_label(last.type)}{when}:_ {summary}"
+    return f"{type_emoji(last.type)} _{type_label(last.type)}{last.others_text}{when}:_ {summary}"
 
 
 def _contact_blocks(item: StaleContact, now: datetime) -> list[dict]:
@@ -88,20 +91,29 @@ def _contact_blocks(item: StaleContact, now: datetime) -> list[dict]:
 
 
 def digest_message(
-    user_id: str, contacts_with_details: list[StaleContact], total: int, *, now: datetime
+    user_id: str,
+    contacts_with_details: list[StaleContact],
+    total: int,
+    *,
+    now: datetime,
+    follow_ups: Sequence[FollowUp] = (),
+    follow_up_total: int = 0,
+    today: date | None = None,
 ) -> tuple[str, list[dict]]:
-    """The digest DM: most overdue first, at most DIGEST_CONTACTS_MAX contacts, then "and N more".
+    """The digest DM: most overdue first, at most DIGEST_CONTACTS_MAX contacts, then "and N more";
+    then the follow-ups due by the user's local `today` (at most DIGEST_FOLLOW_UPS_MAX).
 
-    Two blocks per contact keeps the whole message near 34 blocks, well under Slack's 50.
+    Two blocks per contact and per follow-up keeps the whole message under 47 blocks (Slack: 50).
     """
     shown = contacts_with_details[:DIGEST_CONTACTS_MAX]
     total = max(total, len(shown))
     count = _plural(total, "contact")
     verb = "is" if total == 1 else "are"
-    blocks: list[dict] = [
-        header("Time to touch base"),
-        section(f"{user_mention(user_id)}, {count} {verb} overdue for a touch. Most overdue first."),
-    ]
+    blocks: list[dict] = [header("Time to touch base")]
+    if total:
+        blocks.append(
+            section(f"{user_mention(user_id)}, {count} {verb} overdue for a touch. Most overdue first.")
+        )
     for item in shown:
         blocks.extend(_contact_blocks(item, now))
     if total > len(shown):
@@ -109,8 +121,28 @@ def digest_message(
         blocks.append(
             context(f"…and {_plural(more, 'more overdue contact')}. Use `/contact NAME` to open any of them.")
         )
+    fu_shown = list(follow_ups[:DIGEST_FOLLOW_UPS_MAX])
+    fu_total = max(follow_up_total, len(fu_shown))
+    if fu_shown:
+        day = today or now.date()
+        intro = "" if total else f"{user_mention(user_id)}, "
+        blocks.append(section(f"{intro}*Follow-ups due ({fu_total})* — what you planned to do next."))
+        blocks.extend(
+            follow_up_blocks(
+                fu_shown, fu_total, day, block_prefix=f"{ids.DIGEST_BLOCK_PREFIX}:{ids.FOLLOW_UP_BLOCK}"
+            )
+        )
     blocks.append(context(DIGEST_FOOTER))
-    return _notification_text(shown, total), blocks
+    text = _notification_text(shown, total) if total else ""
+    if fu_total:
+        due = f"{_plural(fu_total, 'follow-up')} due"
+        text = (
+            f"{text}; {due}"
+            if text
+            else f"{due}: "
+            + ", ".join(escape(display_name(f.contact_name)) for f in fu_shown[:TEXT_NAMES_MAX])
+        )
+    return truncate(text, 300), blocks
 
 
 def digest_caught_up_message() -> tuple[str, list[dict]]:
@@ -135,6 +167,8 @@ def digest_text(
     now: datetime,
     tz: ZoneInfo | None = None,
     team_id: str | None = None,
+    follow_ups: Sequence[FollowUp] = (),
+    follow_up_total: int = 0,
 ) -> str:
     """The digest as readable plain text (for `touchbase digest run --dry-run`), dates in `tz`."""
     zone = tz or ZoneInfo("UTC")
@@ -142,10 +176,14 @@ def digest_text(
     total = max(total, len(shown))
     where = f" in {team_id}" if team_id else ""
     local_now = now.astimezone(zone)
-    lines = [
-        f"Digest for {user_id}{where} ({local_now:%a %Y-%m-%d %H:%M} {zone.key}): "
+    what = (
         f"{_plural(total, 'contact')} overdue for a touch, most overdue first"
-    ]
+        if total
+        else "no contact overdue for a touch"
+    )
+    if follow_up_total or follow_ups:
+        what += f"; {_plural(max(follow_up_total, len(follow_ups)), 'follow-up')} due"
+    lines = [f"Digest for {user_id}{where} ({local_now:%a %Y-%m-%d %H:%M} {zone.key}): {what}"]
     for number, item in enumerate(shown, start=1):
         c = item.contact
         name = display_name(c.name) + (f" ({one_line(c.company)})" if c.company and c.company.strip() else "")
@@ -158,10 +196,18 @@ def digest_text(
             li = item.last_interaction
             summary = truncate(one_line(li.summary), SUMMARY_CHARS)
             lines.append(
-                f"     {type_label(li.type)} {li.occurred_at.astimezone(zone):%Y-%m-%d}: “{summary}”"
+                f"     {type_label(li.type)}{li.others_text} {li.occurred_at.astimezone(zone):%Y-%m-%d}: “{summary}”"
             )
     if total > len(shown):
         lines.append(f"     …and {_plural(total - len(shown), 'more overdue contact')}")
+    fu_shown = list(follow_ups[:DIGEST_FOLLOW_UPS_MAX])
+    fu_total = max(follow_up_total, len(fu_shown))
+    if fu_shown:
+        lines.append(f"  Follow-ups due ({fu_total}), oldest first:")
+        today = local_now.date()
+        lines.extend(f"   - {follow_up_text_line(f, today)}" for f in fu_shown)
+        if fu_total > len(fu_shown):
+            lines.append(f"     …and {_plural(fu_total - len(fu_shown), 'more follow-up')}")
     return "\n".join(lines)
 
 

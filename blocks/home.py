@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from blocks import ids
 from blocks.contacts import snooze_menu
+from blocks.followups import follow_up_blocks
 from blocks.interactions import interaction_line
 from blocks.kit import actions, button, context, header, option, placeholder, section
+from blocks.team import team_blocks
 from blocks.text import ago_token, escape, escape_truncate
+from bot.domain.followups import FollowUp, TeamReport
 from bot.domain.records import ContactRecord, InteractionRecord
 
 WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -77,6 +81,10 @@ def home_view(
     now: datetime,
     viewer_is_admin: bool = False,
     team_digest_channel: str | None = None,
+    follow_ups: Sequence[FollowUp] = (),
+    follow_up_total: int = 0,
+    today: date | None = None,
+    team: TeamReport | None = None,
 ) -> dict:
     blocks: list[dict] = [
         header("Touchbase"),
@@ -108,6 +116,12 @@ def home_view(
         )
     if stale_total > len(stale):
         blocks.append(context(f"…and {stale_total - len(stale):,} more. Your morning digest lists them too."))
+    if follow_ups:
+        title = f"*Follow-ups due* ({max(follow_up_total, len(follow_ups)):,})"
+        blocks += [{"type": "divider"}, section(title)]
+        blocks += follow_up_blocks(
+            follow_ups, follow_up_total, today or now.date(), block_prefix=ids.HOME_FOLLOW_UP_BLOCK
+        )
     blocks += [{"type": "divider"}, section("*Your recent interactions*")]
     if not recent:
         blocks.append(context("You haven't logged anything yet. Try `/log Jane call 30m intro`."))
@@ -120,7 +134,9 @@ def home_view(
         )
     blocks.append({"type": "divider"})
     blocks += _digest_controls(digest_enabled, digest_time, digest_weekdays, tz_name)
-    if viewer_is_admin:
+    if team is not None:
+        blocks += team_blocks(team, viewer_is_admin=viewer_is_admin)
+    elif viewer_is_admin:
         blocks += _team_digest_controls(team_digest_channel)
     return {"type": "home", "blocks": blocks[:100]}
 

@@ -94,3 +94,19 @@ DIGEST_BLOCK_PREFIX = "digest"
 # A repeated log (same contact, type and summary within minutes): value carries the draft.
 ACTION_LOG_AGAIN = "log_again"
 ACTION_LOG_AGAIN_CANCEL = "log_again_cancel"
+
+# Follow-ups (issue 17): buttons on due follow-ups in the digest, on App Home and on contact cards.
+# Values carry the interaction id; the snooze menu's option values are f"{interaction_id}:{days}".
+ACTION_FOLLOW_UP_DONE = "follow_up_done"
+ACTION_FOLLOW_UP_SNOOZE = "follow_up_snooze"
+ACTION_FOLLOW_UP_LOG = "follow_up_log"  # the log modal for its contact; saving marks it done
+# block_id of a follow-up's actions: digest "digest:followup:<id>", Home "home_followup:<id>",
+# contact card "card_followup:<id>" (a click there answers with the card re-rendered).
+FOLLOW_UP_BLOCK = "followup"
+HOME_FOLLOW_UP_BLOCK = "home_followup"
+CARD_FOLLOW_UP_BLOCK = "card_followup"
+# Log modal: the optional "Follow up on" date.
+BLOCK_FOLLOW_UP = "follow_up"
+ACTION_FOLLOW_UP_INPUT = "follow_up_input"
+# App Home, admins: the weekday of the weekly team digest.
+ACTION_HOME_TEAM_DIGEST_DAY = "home_team_digest_day"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from blocks import ids
+from blocks.followups import follow_up_note
 from blocks.kit import actions, button, confirm, context, fields_section, header, section
 from blocks.text import (
     DATE_ONLY_FORMAT,
@@ -50,7 +51,7 @@ def _when(interaction: InteractionRecord, now: datetime) -> str:
 
 
 def _delete_button(interaction: InteractionRecord) -> dict:
-    what = headline(interaction.type, interaction.contact_name, capital=False)
+    what = headline(interaction.type, interaction.contact_names, capital=False)
     ending = " will be deleted. You can undo this right after."
     text = "The " + truncate(what, 300 - len("The ") - len(ending)) + ending
     return button(
@@ -69,7 +70,7 @@ def _edit_button(interaction: InteractionRecord) -> dict:
 def interaction_card(interaction: InteractionRecord, *, now: datetime, can_edit: bool = True) -> list[dict]:
     """The card posted after logging: what, when, summary, a notes preview, and what to do next."""
     i = interaction
-    title = f"{type_emoji(i.type)} *{escape_truncate(headline(i.type, i.contact_name), CARD_NAME_CHARS)}*"
+    title = f"{type_emoji(i.type)} *{escape_truncate(headline(i.type, i.contact_names), CARD_NAME_CHARS)}*"
     meta = _when(i, now)
     if i.duration_minutes is not None:
         meta += f" · {duration_text(i.duration_minutes)}"
@@ -77,6 +78,7 @@ def interaction_card(interaction: InteractionRecord, *, now: datetime, can_edit:
     if i.permalink:
         footer.append(link(i.permalink, PERMALINK_LABEL))
     footer.append(f"Logged by {user_mention(i.logged_by)}")
+    footer = [note for note in [follow_up_note(i)] if note] + footer
 
     fixed = [title, meta, *footer]
     # Each flexible line costs its text plus one newline.
@@ -99,14 +101,14 @@ def saved_confirmation(
 ) -> tuple[str, list[dict]]:
     """The answer to a save: "Logged …" for a new interaction, "Updated …" for an edit, with its card."""
     verb = "Updated" if edited else "Logged"
-    text = f"{verb} {interaction.type} with {interaction.contact_name}."
+    text = f"{verb} {interaction.type} with {truncate(interaction.contact_names, 600)}."
     return text, interaction_card(interaction, now=now, can_edit=True)
 
 
 def deleted_card(interaction: InteractionRecord, *, now: datetime) -> list[dict]:
     """What replaces the card once deleted, with a way back."""
     i = interaction
-    what = escape_truncate(headline(i.type, i.contact_name, capital=False), CARD_NAME_CHARS)
+    what = escape_truncate(headline(i.type, i.contact_names, capital=False), CARD_NAME_CHARS)
     text = f"Deleted: {what} — {escape_truncate(one_line(i.summary), SUMMARY_SHOWN_CHARS)}"
     when = when_text(i)
     return [
@@ -115,15 +117,38 @@ def deleted_card(interaction: InteractionRecord, *, now: datetime) -> list[dict]
     ]
 
 
-def interaction_line(interaction: InteractionRecord, *, now: datetime, with_contact: bool = True) -> str:
-    """One mrkdwn line for lists: emoji, date, contact (unless the list is one contact's), summary.
+def attendee_names(interaction: InteractionRecord, limit: int, *, besides: int | None = None) -> str:
+    """The attendees' names (but `besides`), escaped, in at most `limit` characters: as many
+    whole names as fit, then "+N more" ("Jane Doe, May Chen +3 more")."""
+    names = [escape_truncate(display_name(a.name), limit) for a in interaction.attendees if a.id != besides]
+    if not names:
+        return ""
+    full = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(full) <= limit:
+        return full
+    for shown in range(len(names) - 1, 0, -1):
+        text = f"{', '.join(names[:shown])} +{len(names) - shown} more"
+        if len(text) <= limit:
+            return text
+    return (
+        escape_truncate(display_name(interaction.attendees[0].name), limit - 12) + f" +{len(names) - 1} more"
+    )
+
+
+def interaction_line(
+    interaction: InteractionRecord, *, now: datetime, with_contact: bool = True, contact_id: int | None = None
+) -> str:
+    """One mrkdwn line for lists: emoji, date, contacts (unless the list is one contact's: then
+    the others, when `contact_id` says whose list it is), summary.
 
     At most LINE_MAX_CHARS long, so callers can budget a section's 3000 characters.
     """
     i = interaction
     line = f"{type_emoji(i.type)} {date_token(i.occurred_at, DATE_ONLY_FORMAT)}"
     if with_contact:
-        line += f" *{escape_truncate(display_name(i.contact_name), LINE_NAME_CHARS)}*"
+        line += f" *{attendee_names(i, LINE_NAME_CHARS)}*"
+    elif contact_id is not None and len(i.attendees) > 1:
+        line += f" _with {attendee_names(i, LINE_NAME_CHARS, besides=contact_id)}_"
     summary = escape_truncate(one_line(i.summary), LINE_SUMMARY_CHARS)
     return f"{line} — {summary}" if summary else line
 
@@ -131,16 +156,18 @@ def interaction_line(interaction: InteractionRecord, *, now: datetime, with_cont
 def interaction_detail_modal(interaction: InteractionRecord, *, now: datetime, can_edit: bool) -> dict:
     """Everything about one interaction, notes in full, with Edit and Delete for those allowed."""
     i = interaction
-    blocks: list[dict] = [header(headline(i.type, i.contact_name))]
+    blocks: list[dict] = [header(headline(i.type, i.contact_names))]
     if i.is_deleted and i.deleted_at is not None:
         blocks.append(context(f":wastebasket: Deleted {date_token(i.deleted_at)}"))
     fields = [
-        f"*Contact*\n{escape_truncate(display_name(i.contact_name), 1500)}",
+        f"*{'Contacts' if len(i.attendees) > 1 else 'Contact'}*\n{attendee_names(i, 1500)}",
         f"*Type*\n{type_emoji(i.type)} {type_label(i.type)}",
         f"*When*\n{_when(i, now)}",
     ]
     if i.duration_minutes is not None:
         fields.append(f"*Duration*\n{duration_text(i.duration_minutes)}")
+    if follow_up_note(i):
+        fields.append(f"*Follow-up*\n{follow_up_note(i)}")
     blocks.append(fields_section(fields))
     blocks.append(section(f"*Summary*\n{escape_truncate(i.summary, SECTION_TEXT_MAX - 20)}"))
 
@@ -183,7 +210,7 @@ def repeat_question(
     """ "You logged this 2 minutes ago — log again?" with the buttons to say so."""
     minutes = max(1, round((now - previous.created_at).total_seconds() / 60))
     ago = "a minute ago" if minutes == 1 else f"{minutes} minutes ago"
-    what = escape_truncate(headline(previous.type, previous.contact_name, capital=False), CARD_NAME_CHARS)
+    what = escape_truncate(headline(previous.type, previous.contact_names, capital=False), CARD_NAME_CHARS)
     summary = escape_truncate(one_line(previous.summary), SUMMARY_SHOWN_CHARS)
     text = f"You logged this {ago} — log again?"
     return text, [

@@ -35,7 +35,7 @@ def interaction_metadata(record: InteractionRecord) -> dict:
         "event_type": INTERACTION_EVENT,
         "event_payload": {
             "interaction_ids": _ids([record.id]),
-            "contact_ids": _ids([record.contact_id]),
+            "contact_ids": _ids(a.id for a in record.attendees),
             "interaction_type": record.type,
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,10 +25,11 @@ from blocks.text import (
     type_emoji,
     type_label,
 )
-from bot.domain.records import ContactMatch, ContactRecord
+from bot.domain.records import Attendee, ContactMatch, ContactRecord
 from bot.domain.rules import (
     COMPANY_MAX_CHARS,
     INTERACTION_TYPES,
+    MAX_ATTENDEES,
     MAX_DURATION_MINUTES,
     NAME_MAX_CHARS,
     NOTES_MAX_CHARS,
@@ -56,6 +58,12 @@ class LogPrefill:
     interaction_id: int | None = None  # editing when set
     permalink: str | None = None
     notice: str | None = None  # why the modal opened, e.g. "I couldn't tell which Jane you meant."
+    # More attendees after the first (`contact_id`, else `new_contact_name`), in order, and
+    # more contacts to create on submit.
+    more_contacts: tuple[Attendee, ...] = ()
+    more_new_contacts: tuple[str, ...] = ()
+    follow_up_on: dt.date | None = None  # local to the user (`date` above shadows the type)
+    completes_follow_up: int | None = None  # saving marks this interaction's follow-up done
 
 
 def _check_metadata(private_metadata: str) -> None:
@@ -131,18 +139,7 @@ def log_modal(prefill: LogPrefill, *, private_metadata: str) -> dict:
     if notes_line:
         blocks.append(context(*notes_line))
 
-    contact = {
-        "type": "external_select",
-        "action_id": ids.ACTION_CONTACT_SELECT,
-        "min_query_length": 1,
-        "placeholder": placeholder("Search or add a contact"),
-    }
-    if p.contact_id is not None:
-        name = display_name(p.contact_name, f"Contact #{p.contact_id}")
-        contact["initial_option"] = option(name, str(p.contact_id))
-    elif p.new_contact_name and p.new_contact_name.strip():
-        contact["initial_option"] = new_contact_option(p.new_contact_name)
-    blocks.append(input_block(ids.BLOCK_CONTACT, "Contact", contact))
+    blocks.append(input_block(ids.BLOCK_CONTACT, "Contacts", contacts_element(p)))
 
     kind: dict = {
         "type": "static_select",
@@ -178,9 +175,41 @@ def log_modal(prefill: LogPrefill, *, private_metadata: str) -> dict:
 
     notes = _text_input(ids.ACTION_NOTES_INPUT, p.notes, NOTES_MAX_CHARS, multiline=True)
     blocks.append(input_block(ids.BLOCK_NOTES, "Notes", notes, optional=True))
+    blocks.append(follow_up_input(p.follow_up_on))
 
     title = "Edit interaction" if p.interaction_id is not None else "Log interaction"
     return _modal(ids.LOG_MODAL, title, blocks, private_metadata, submit="Save")
+
+
+def contacts_element(p: LogPrefill) -> dict:
+    """The "Contacts" picker (first contact first), preselecting who the prefill names."""
+    element: dict = {
+        "type": "multi_external_select",
+        "action_id": ids.ACTION_CONTACT_SELECT,
+        "min_query_length": 1,
+        "max_selected_items": MAX_ATTENDEES,
+        "placeholder": placeholder("Search or add contacts"),
+    }
+    chosen: list[dict] = []
+    if p.contact_id is not None:
+        chosen.append(option(display_name(p.contact_name, f"Contact #{p.contact_id}"), str(p.contact_id)))
+    elif p.new_contact_name and p.new_contact_name.strip():
+        chosen.append(new_contact_option(p.new_contact_name))
+    chosen += [option(display_name(a.name, f"Contact #{a.id}"), str(a.id)) for a in p.more_contacts]
+    chosen += [new_contact_option(name) for name in p.more_new_contacts if name.strip()]
+    unique = list({o["value"]: o for o in chosen}.values())[:MAX_ATTENDEES]
+    if unique:
+        element["initial_options"] = unique
+    return element
+
+
+def follow_up_input(day: date | None) -> dict:
+    """ "Follow up on": an optional day, a plan that never counts as a contact."""
+    picker: dict = {"type": "datepicker", "action_id": ids.ACTION_FOLLOW_UP_INPUT}
+    if day is not None:
+        picker["initial_date"] = _date_value(day)
+    hint = "You'll see it in your digest and on App Home that day. It doesn't count as a contact."
+    return input_block(ids.BLOCK_FOLLOW_UP, "Follow up on", picker, optional=True, hint=hint)
 
 
 def contact_options(matches: list[ContactMatch], query: str) -> list[dict]:

@@ -191,7 +191,7 @@ def _pack(lines: list[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
 
 
 def month_reply(
-    label: str, interactions: list[InteractionRecord], *, now: datetime
+    label: str, interactions: list[InteractionRecord], *, now: datetime, contact_id: int | None = None
 ) -> tuple[str, list[dict]]:
     """One month of a timeline thread: its interactions oldest first, each with a View button when they fit.
 
@@ -209,7 +209,7 @@ def month_reply(
     blocks.append(context(_count(count, "interaction", "interactions")))
     if hidden:
         blocks.append(context(f"+{hidden:,} more this month, earlier than these"))
-    lines = [interaction_line(i, now=now, with_contact=False) for i in shown]
+    lines = [interaction_line(i, now=now, with_contact=False, contact_id=contact_id) for i in shown]
     if len(shown) <= MONTH_BUTTONS_MAX:
         blocks += [
             section(line, accessory=button("View", ids.ACTION_VIEW_INTERACTION, str(i.id)))

@@ -80,12 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=cmd_db_upgrade)
 
     from bot.cli_digest import add_digest_commands
+    from bot.cli_report import add_report_commands
     from bot.cli_transfer import add_transfer_commands
     from bot.cli_workspace import add_workspace_commands
 
     add_digest_commands(commands)
     add_transfer_commands(commands)
     add_workspace_commands(commands)
+    add_report_commands(commands)
     return parser
 
 

@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
@@ -35,7 +36,8 @@ def add_transfer_commands(subparsers) -> None:
     interactions = export_commands.add_parser(
         "interactions",
         help="every live interaction, per workspace and oldest first",
-        description="Write every live (not deleted) interaction with its contact's name and email, "
+        description="Write every live (not deleted) interaction with its first contact's name and email "
+        "and all its attendees (names and ids, joined by '; ' in CSV, lists in JSON), "
         "ordered by workspace, time and id. Timestamps are UTC (ISO-8601, ending in Z). "
         "json is one JSON array with an object per line.",
     )
@@ -52,6 +54,11 @@ def add_transfer_commands(subparsers) -> None:
         command.add_argument("--team", metavar="T", help="only this workspace (default: all of them)")
         command.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
         command.set_defaults(run=run)
+    interactions.add_argument(
+        "--per-attendee",
+        action="store_true",
+        help="one row per attendee (contact_* is that attendee) instead of one per interaction",
+    )
 
     contacts = subparsers.add_parser(
         "contacts", help="manage contacts", description="Manage contacts (for now: import a CSV file)."
@@ -116,21 +123,25 @@ def _export(args, settings: Settings, what: str) -> int:
     if count is None:
         return 0  # the reader went away (e.g. `| head`): not an error
     noun = what if count != 1 else what[:-1]
+    if getattr(args, "per_attendee", False):
+        noun = "attendee rows" if count != 1 else "attendee row"
     scope = f" of {args.team}" if args.team else ""
     # On stderr, so stdout carries nothing but the export.
     print(f"Exported {count:,} {noun}{scope} as {args.format} to {where}.", file=sys.stderr)
     return 0
 
 
-def _writer(what: str):
+def _writer(what: str, args):
     from storage.export import export_contacts, export_interactions
 
-    return export_contacts if what == "contacts" else export_interactions
+    if what == "contacts":
+        return export_contacts
+    return partial(export_interactions, per_attendee=bool(getattr(args, "per_attendee", False)))
 
 
 def _export_to_stdout(db, args, what: str) -> int | None:
     try:
-        count = _writer(what)(db, team_id=args.team, fmt=args.format, out=sys.stdout)
+        count = _writer(what, args)(db, team_id=args.team, fmt=args.format, out=sys.stdout)
         sys.stdout.flush()
         return count
     except BrokenPipeError:
@@ -150,7 +161,7 @@ def _export_to_file(db, args, what: str, path: Path) -> int:
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("w", encoding="utf-8", newline="") as out:
-            count = _writer(what)(db, team_id=args.team, fmt=args.format, out=out)
+            count = _writer(what, args)(db, team_id=args.team, fmt=args.format, out=out)
         partial.replace(path)
     except OSError as error:
         raise SettingsError(f"--output {path}: {error.strerror or error}") from None

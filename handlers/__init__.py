@@ -2,7 +2,18 @@
 
 from slack_bolt import App
 
-from handlers import browse, capture, contacts, errors, home, interactions, options, timeline, workflow
+from handlers import (
+    browse,
+    capture,
+    contacts,
+    errors,
+    followups,
+    home,
+    interactions,
+    options,
+    timeline,
+    workflow,
+)
 
 
 def register(app: App) -> None:
@@ -15,3 +26,4 @@ def register(app: App) -> None:
     options.register(app)
     home.register(app)
     workflow.register(app)
+    followups.register(app)

@@ -84,6 +84,7 @@ def interactions_command(
         until=(parsed.until.astimezone(user.tz).date() - timedelta(days=1)) if parsed.until else None,
         author=parsed.author,
         sort=parsed.sort,
+        follow_up=parsed.follow_up,
         search=parsed.search_text,
     )
     view = browse_service.render_list(
@@ -136,6 +137,7 @@ def _state_from_view(view: dict, previous: ListState) -> ListState:
         until=day(ids.ACTION_FILTER_UNTIL),
         author=author if isinstance(author, str) else None,
         sort=sort if sort in ("newest", "oldest") else previous.sort,
+        follow_up=previous.follow_up,  # typed only (`followup:open`); Clear filters drops it
         search=search,
     )
 

@@ -139,7 +139,13 @@ def contact_command(
 
 def _card_blocks(card: contact_service.ContactCard, *, now: datetime) -> list[dict]:
     return contact_card(
-        card.contact, card.recent, now=now, merged_from=card.merged_from, merged_into=card.merged_into
+        card.contact,
+        card.recent,
+        now=now,
+        merged_from=card.merged_from,
+        merged_into=card.merged_into,
+        follow_ups=card.follow_ups,
+        today=card.today,
     )
 
 

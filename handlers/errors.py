@@ -33,6 +33,7 @@ FIELD_BLOCKS = {
     "company": ids.BLOCK_CONTACT_COMPANY,
     "cadence_days": ids.BLOCK_CONTACT_CADENCE,
     "until": ids.BLOCK_SNOOZE_DATE,
+    "follow_up_on": ids.BLOCK_FOLLOW_UP,
 }
 
 

@@ -12,7 +12,7 @@ from blocks import ids
 from blocks.metadata import decode_metadata, encode_metadata
 from blocks.modals import LogPrefill, log_modal
 from bot.domain.errors import Invalid
-from bot.domain.rules import zone
+from bot.domain.rules import MAX_ATTENDEES, zone
 from bot.services.capture import LogForm
 from bot.services.surfaces import NO_SURFACES, Surfaces
 from bot.services.users import SlackUser
@@ -42,6 +42,7 @@ def log_view(
             "new_name": prefill.new_contact_name,
             "response_url": response_url if response_url and len(response_url) < RESPONSE_URL_MAX else None,
             "surfaces": surfaces.to_json() or None,
+            "completes": prefill.completes_follow_up,
         },
         # Keeping an open list in step is a nicety; the submission itself must fit.
         optional=("surfaces", "response_url", "permalink"),
@@ -84,13 +85,14 @@ def read_log_form(view: dict) -> LogForm:
     tz = zone(_str(metadata.get("tz")))
     errors: dict[str, str] = {}
 
-    contact_value = selected_value(values, ids.BLOCK_CONTACT) or ""
-    contact_id = parse_id(contact_value)
-    new_contact_name = None
-    if contact_value.startswith(ids.NEW_CONTACT_PREFIX):
-        new_contact_name = contact_value[len(ids.NEW_CONTACT_PREFIX) :].strip() or None
-    if contact_id is None and new_contact_name is None:
+    picks = _contact_picks(values)
+    first = picks[0] if picks else None
+    contact_id = first if isinstance(first, int) else None
+    new_contact_name = first if isinstance(first, str) else None
+    if not picks:
         errors["contact"] = "Choose who this was with, or type a new name."
+    elif len(picks) > MAX_ATTENDEES:
+        errors["contact"] = f"An interaction can have at most {MAX_ATTENDEES} contacts."
 
     selected_date = _str(element(values, ids.BLOCK_DATE).get("selected_date"))
     # No time picked: only the day is known, stored as the start of that day where the user is.
@@ -117,9 +119,17 @@ def read_log_form(view: dict) -> LogForm:
             duration = int(duration_text)
         else:
             errors["duration_minutes"] = "Give the duration as a whole number of minutes, like 30."
+    follow_up_on = None
+    follow_up_text = _str(element(values, ids.BLOCK_FOLLOW_UP).get("selected_date"))
+    if follow_up_text:
+        try:
+            follow_up_on = date.fromisoformat(follow_up_text)
+        except ValueError:
+            errors["follow_up_on"] = "Pick the day to follow up on."
     if errors:
         raise Invalid(errors)
     notes = _str(element(values, ids.BLOCK_NOTES).get("value"))
+    completes = metadata.get("completes")
     interaction = metadata.get("interaction")
     return LogForm(
         view_id=_str(view.get("id")) or "",
@@ -138,7 +148,31 @@ def read_log_form(view: dict) -> LogForm:
         slack_user_id=_str(metadata.get("slack_user")),
         suggested_name=_str(metadata.get("new_name")),
         surfaces=Surfaces.from_json(metadata.get("surfaces")),
+        more_contacts=tuple(picks[1:]),
+        follow_up_on=follow_up_on,
+        completes_follow_up=completes
+        if isinstance(completes, int) and not isinstance(completes, bool)
+        else None,
+        tz=tz.key,
     )
+
+
+def _contact_picks(values: dict) -> list[int | str]:
+    """The "Contacts" picked, in order: a contact's id, or the name of a contact to create."""
+    state = element(values, ids.BLOCK_CONTACT)
+    chosen = state.get("selected_options")
+    if not isinstance(chosen, list):  # a single select (a view opened before attendees)
+        chosen = [state.get("selected_option")]
+    picks: list[int | str] = []
+    for option in chosen:
+        value = _str(option.get("value")) if isinstance(option, dict) else None
+        contact_id = parse_id(value or "")
+        pick: int | str | None = contact_id
+        if contact_id is None and value and value.startswith(ids.NEW_CONTACT_PREFIX):
+            pick = value[len(ids.NEW_CONTACT_PREFIX) :].strip() or None
+        if pick is not None and pick not in picks:
+            picks.append(pick)
+    return picks
 
 
 def log_channel(view: dict) -> str | None:

@@ -18,6 +18,7 @@ def register(app: App) -> None:
     app.action(ids.ACTION_HOME_DIGEST_DAYS)(listener(digest_setting_changed))
     app.action(ids.ACTION_HOME_TEAM_CHANNEL)(listener(team_channel_changed))
     app.action(ids.ACTION_HOME_TEAM_CHANNEL_OFF)(listener(team_channel_changed))
+    app.action(ids.ACTION_HOME_TEAM_DIGEST_DAY)(listener(team_channel_changed))
 
 
 def app_home_opened(event: dict, client: WebClient, context: BoltContext, svc: Services) -> None:
@@ -63,6 +64,10 @@ def team_channel_changed(
         channel = None
     now = svc.now()
     try:
-        home_service.set_team_channel(svc, actor, channel if isinstance(channel, str) else None, now=now)
+        if action.get("action_id") == ids.ACTION_HOME_TEAM_DIGEST_DAY:
+            day = as_dict(action.get("selected_option")).get("value")
+            home_service.set_team_day(svc, actor, int(day) if day in tuple("0123456") else -1, now=now)
+        else:
+            home_service.set_team_channel(svc, actor, channel if isinstance(channel, str) else None, now=now)
     finally:
         home_service.publish_home(svc, client, actor, user.tz.key, now=now)

@@ -85,7 +85,7 @@ def delete_interaction(
     )
     if surfaces.detail_view_id:
         return  # the detail view re-renders (deleted, with Undo) right after, then the list
-    text = f"Deleted {record.type} with {record.contact_name}."
+    text = f"Deleted {record.type} with {record.contact_names}."
     reply(
         body,
         respond,
@@ -115,7 +115,7 @@ def undo_delete(
     )
     if surfaces.detail_view_id or surfaces.list:
         return  # the view it was undone from re-renders right after
-    text = f"Restored {record.type} with {record.contact_name}."
+    text = f"Restored {record.type} with {record.contact_names}."
     reply(
         body,
         respond,

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Conflict, Invalid
@@ -30,6 +29,7 @@ from storage.contacts import (
 )
 from storage.db import Database
 from storage.interactions import recompute_last_contacted
+from storage.merge_attendees import move_attendee_rows, restore_attendee_rows
 from storage.models import Contact, Interaction
 
 # Fields of the contact merged into that a merge may fill from the other one.
@@ -84,15 +84,14 @@ def merge_contacts(
         undo = {name: _when(getattr(target, name)) for name in _FILLED}
         undo["source_email"] = source.email
         undo["source_slack_user_id"] = source.slack_user_id
-        moved = cast(
-            CursorResult,
-            session.execute(
-                update(Interaction)
-                .where(Interaction.contact_id == source.id, Interaction.team_id == actor.team_id)
-                .values(contact_id=target.id, merged_from_contact_id=source.id)
-                .execution_options(synchronize_session=False)
-            ),
-        ).rowcount
+        # The first attendee moves on the interaction too; the count is of every one attended.
+        session.execute(
+            update(Interaction)
+            .where(Interaction.contact_id == source.id, Interaction.team_id == actor.team_id)
+            .values(contact_id=target.id, merged_from_contact_id=source.id)
+            .execution_options(synchronize_session=False)
+        )
+        moved, undo["dropped"] = move_attendee_rows(session, actor, source.id, target.id)
         # The unique email and Slack user leave the source before the target takes them.
         give_email = source.email if target.email is None else None
         give_user = source.slack_user_id if target.slack_user_id is None else None
@@ -132,15 +131,13 @@ def unmerge_contacts(
         if source.merged_into_id != target.id or source.merge_undo is None:
             raise Conflict(f"{source.name} isn't merged into {target.name} any more.", source.id)
         undo = json.loads(source.merge_undo)
-        moved = cast(
-            CursorResult,
-            session.execute(
-                update(Interaction)
-                .where(Interaction.contact_id == target.id, Interaction.merged_from_contact_id == source.id)
-                .values(contact_id=source.id, merged_from_contact_id=None)
-                .execution_options(synchronize_session=False)
-            ),
-        ).rowcount
+        session.execute(
+            update(Interaction)
+            .where(Interaction.contact_id == target.id, Interaction.merged_from_contact_id == source.id)
+            .values(contact_id=source.id, merged_from_contact_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        moved = restore_attendee_rows(session, actor, source.id, target.id, undo.get("dropped", []))
         target.email = undo["email"]
         target.slack_user_id = undo["slack_user_id"]
         session.flush()  # given back by the target before the source takes them again

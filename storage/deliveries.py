@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, cast
 
-from sqlalchemy import CursorResult, and_, case, literal, null, or_, select, update
+from sqlalchemy import CursorResult, Select, and_, case, literal, null, or_, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import Database
+from storage.followups import earliest_due_follow_ups, follow_up_owners
 from storage.models import DigestDelivery, UserSettings, UTCDateTime, Workspace
 from storage.staleness import stale_owners
 from storage.user_settings import digest_time_of, to_settings_record
@@ -40,7 +41,7 @@ ERROR_MAX_CHARS = 200
 
 # The weekly team digest shares the delivery table, under a user id no Slack user can have.
 TEAM_DIGEST_USER = "#team"
-TEAM_DIGEST_WEEKDAY = 0  # Monday
+TEAM_DIGEST_WEEKDAY = 0  # Monday, unless the workspace chose another (workspaces.team_digest_weekday)
 TEAM_DIGEST_TIME = time(9, 0)  # UTC: a workspace has no time zone of its own
 
 CLAIMED = "claimed"
@@ -71,6 +72,8 @@ class DigestDeliveryRecord:
     sent_at: datetime | None
     contact_count: int
     error: str | None
+    channel_id: str | None = None
+    message_ts: str | None = None
 
 
 class TeamDigestDue(NamedTuple):
@@ -80,6 +83,12 @@ class TeamDigestDue(NamedTuple):
 
 
 # ---------------------------------------------------------------------- due digests
+
+
+def _keys(owners: Select) -> Select:
+    """SQL: just (team_id, owner_user_id) of an owners query."""
+    sub = owners.subquery()
+    return select(sub.c.team_id, sub.c.owner_user_id)
 
 
 def _reclaimable(now: datetime):
@@ -128,8 +137,11 @@ def due_digests(
     re-claimed. Only today counts: after downtime, earlier today still goes out; older
     days are dropped. `force` ignores the day and the time (not an opt-out).
     """
+    follow_ups = earliest_due_follow_ups(db, now, only_user=only_user)
     with db.read() as session:
-        owners = stale_owners(now, only_user).subquery()
+        stale = {tuple(row) for row in session.execute(stale_owners(now, only_user)).all()}
+        # Owners of stale contacts, and people whose follow-up may be due where they are.
+        owners = union(stale_owners(now, only_user), _keys(follow_up_owners(now, only_user))).subquery()
         rows = session.execute(
             select(owners.c.team_id, owners.c.owner_user_id, UserSettings)
             .outerjoin(
@@ -147,6 +159,8 @@ def due_digests(
         if not settings.enabled:
             continue
         local = now.astimezone(settings.zone)
+        if (team_id, user_id) not in stale and follow_ups.get((team_id, user_id), date.max) > local.date():
+            continue  # only a follow-up due later than their today
         # Wall-clock comparison: on a DST jump the first tick at or after the time sends it, once.
         if not force and (
             local.weekday() not in settings.weekdays or local.time() < digest_time_of(settings.time)
@@ -251,6 +265,8 @@ def mark_sent(
     *,
     now: datetime,
     contact_count: int = 0,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
 ) -> bool:
     return _finish(
         db,
@@ -263,6 +279,8 @@ def mark_sent(
         sent_at=now,
         contact_count=contact_count,
         error=None,
+        channel_id=channel_id,
+        message_ts=message_ts,
     )
 
 
@@ -325,6 +343,8 @@ def _to_delivery(row: DigestDelivery) -> DigestDeliveryRecord:
         sent_at=row.sent_at,
         contact_count=row.contact_count,
         error=row.error,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
     )
 
 
@@ -349,17 +369,19 @@ def list_deliveries(db: Database, team_id: str | None = None) -> list[DigestDeli
 
 
 def due_team_digests(db: Database, now: datetime, *, force: bool = False) -> list[TeamDigestDue]:
-    """Workspaces with a digest channel whose weekly digest is due: Mondays from 09:00 UTC."""
+    """Workspaces with a digest channel whose weekly digest is due: on the workspace's day
+    (Monday unless an admin chose another) from 09:00 UTC."""
     now_utc = now.astimezone(UTC)
-    if not force and (now_utc.weekday() != TEAM_DIGEST_WEEKDAY or now_utc.time() < TEAM_DIGEST_TIME):
+    if not force and now_utc.time() < TEAM_DIGEST_TIME:
         return []
     today = now_utc.date()
     with db.read() as session:
-        workspaces = session.execute(
-            select(Workspace.team_id, Workspace.digest_channel_id)
-            .where(Workspace.digest_channel_id.is_not(None))
-            .order_by(Workspace.team_id)
-        ).all()
+        query = select(Workspace.team_id, Workspace.digest_channel_id).where(
+            Workspace.digest_channel_id.is_not(None)
+        )
+        if not force:
+            query = query.where(Workspace.team_digest_weekday == now_utc.weekday())
+        workspaces = session.execute(query.order_by(Workspace.team_id)).all()
         deliveries = {
             row.team_id: row
             for row in session.scalars(

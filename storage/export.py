@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from typing import Literal, TextIO
 
 from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
 
+from storage.attendees import attendees_of
 from storage.db import Database
-from storage.models import Contact, Interaction, Workspace
+from storage.models import Contact, Interaction, InteractionContact, Workspace
 
 ExportFormat = Literal["csv", "json"]
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
@@ -42,6 +44,15 @@ EXPORT_COLUMNS = (
     "permalink",
     "created_at",
     "updated_at",
+    # The follow-up: the day it was set for (local to logged_by), the day it is due now (a snooze
+    # moves it; empty once done), when it was done and by whom.
+    "follow_up_on",
+    "follow_up_due_on",
+    "follow_up_done_at",
+    "follow_up_done_by",
+    # Every contact of the interaction, first first (CSV: joined by "; "; JSON: lists).
+    "attendees",
+    "attendee_ids",
 )
 # Importable columns first (storage/imports.py reads them), then what only informs.
 CONTACT_EXPORT_COLUMNS = (
@@ -64,16 +75,19 @@ INFORMATIONAL_CONTACT_COLUMNS = CONTACT_EXPORT_COLUMNS[5:]
 EXPORT_BATCH_ROWS = 1000
 
 
-def export_interactions(db: Database, *, team_id: str | None, fmt: ExportFormat, out: TextIO) -> int:
-    """Write every live interaction (of `team_id`, or of all workspaces) to `out`; returns the count.
+def export_interactions(
+    db: Database, *, team_id: str | None, fmt: ExportFormat, out: TextIO, per_attendee: bool = False
+) -> int:
+    """Write every live interaction (of `team_id`, or of all workspaces) to `out`; returns the rows.
 
-    Order is (team_id, occurred_at, id), the order of an index on interactions.
+    Order is (team_id, occurred_at, id), the order of an index on interactions. `contact_*` is
+    the first attendee, or with `per_attendee` one row per attendee with that attendee's.
     """
     query = (
         select(
             Interaction.team_id,
             Interaction.id,
-            Interaction.contact_id,
+            InteractionContact.contact_id if per_attendee else Interaction.contact_id,
             Contact.name,
             Contact.email,
             Interaction.type,
@@ -87,18 +101,39 @@ def export_interactions(db: Database, *, team_id: str | None, fmt: ExportFormat,
             Interaction.permalink,
             Interaction.created_at,
             Interaction.updated_at,
-        )
-        # Matching the workspace too: nothing crosses workspaces, even through a bad row.
-        .join(
-            Contact,
-            and_(Contact.id == Interaction.contact_id, Contact.team_id == Interaction.team_id),
+            Interaction.follow_up_on,
+            Interaction.follow_up_due_on,
+            Interaction.follow_up_done_at,
+            Interaction.follow_up_done_by,
         )
         .where(Interaction.deleted_at.is_(None))
         .order_by(Interaction.team_id, Interaction.occurred_at, Interaction.id)
     )
+    # Matching the workspace too: nothing crosses workspaces, even through a bad row.
+    if per_attendee:
+        query = (
+            query.join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
+            .join(
+                Contact,
+                and_(Contact.id == InteractionContact.contact_id, Contact.team_id == Interaction.team_id),
+            )
+            .order_by(InteractionContact.position, InteractionContact.contact_id)
+        )
+    else:
+        query = query.join(
+            Contact, and_(Contact.id == Interaction.contact_id, Contact.team_id == Interaction.team_id)
+        )
     if team_id is not None:
         query = query.where(Interaction.team_id == team_id)
-    return _stream(db, query, EXPORT_COLUMNS, fmt, out)
+    return _stream(db, query, EXPORT_COLUMNS, fmt, out, enrich=_with_attendees)
+
+
+def _with_attendees(session: Session, batch: Sequence[Sequence], values: list[list]) -> None:
+    """Add the attendees (names, ids) of each row's interaction (its id is the row's second value)."""
+    people = attendees_of(session, [row[1] for row in batch])
+    for row, line in zip(batch, values, strict=True):
+        mine = people.get(row[1], ())
+        line.extend([[a.name for a in mine], [a.id for a in mine]])
 
 
 def export_contacts(db: Database, *, team_id: str | None, fmt: ExportFormat, out: TextIO) -> int:
@@ -126,34 +161,56 @@ def export_contacts(db: Database, *, team_id: str | None, fmt: ExportFormat, out
     return _stream(db, query, CONTACT_EXPORT_COLUMNS, fmt, out)
 
 
-def _stream(db: Database, query: Select, columns: Sequence[str], fmt: str, out: TextIO) -> int:
+def _stream(
+    db: Database,
+    query: Select,
+    columns: Sequence[str],
+    fmt: str,
+    out: TextIO,
+    enrich: Callable[[Session, Sequence[Sequence], list[list]], None] | None = None,
+) -> int:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     count = 0
     with db.read() as session:
         # yield_per streams: a server-side cursor on PostgreSQL, fetchmany on SQLite, and
         # the ORM never buffers the whole result.
-        rows = session.execute(query, execution_options={"yield_per": EXPORT_BATCH_ROWS})
+        result = session.execute(query, execution_options={"yield_per": EXPORT_BATCH_ROWS})
+        lines = _lines(session, result, enrich)
         if fmt == "csv":
             writer = csv.writer(out)
             writer.writerow(columns)
-            for row in rows:
-                writer.writerow(_export_values(row))
+            for line in lines:
+                writer.writerow(["; ".join(map(str, v)) if isinstance(v, list) else v for v in line])
                 count += 1
         else:
             out.write("[")
-            for row in rows:
+            for line in lines:
                 out.write(",\n" if count else "\n")
-                out.write(
-                    json.dumps(dict(zip(columns, _export_values(row), strict=True)), ensure_ascii=False)
-                )
+                out.write(json.dumps(dict(zip(columns, line, strict=True)), ensure_ascii=False))
                 count += 1
             out.write("\n]\n" if count else "]\n")
     return count
 
 
+def _lines(session: Session, result, enrich) -> Iterator[list]:
+    """Each row's values, batch by batch (`enrich` adds to a batch's lines with one more query)."""
+    for batch in result.partitions():
+        values = [_export_values(row) for row in batch]
+        if enrich is not None:
+            enrich(session, batch, values)
+        yield from values
+
+
 def _export_values(row: Sequence) -> list:
-    return [_iso_utc(value) if isinstance(value, datetime) else value for value in row]
+    return [
+        _iso_utc(value)
+        if isinstance(value, datetime)
+        else value.isoformat()
+        if isinstance(value, date)
+        else value
+        for value in row
+    ]
 
 
 def _iso_utc(value: datetime) -> str:

@@ -10,16 +10,17 @@ concurrent move to another contact cannot make them lock (and recompute) the wro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain.boundary import CONTROL_MESSAGE, has_control_chars
 from bot.domain.errors import Forbidden, Invalid, NotFound
-from bot.domain.records import Actor, InteractionRecord
+from bot.domain.records import Actor, Attendee, InteractionRecord
 from bot.domain.rules import (
     EARLIEST,
     FUTURE_SKEW,
@@ -28,9 +29,11 @@ from bot.domain.rules import (
     SUMMARY_MAX_CHARS,
     may_change,
 )
+from storage.attendees import attendee_ids, attendees_of, clean_attendee_ids, write_attendees
 from storage.contacts import ContactDraft, default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
-from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction
+from storage.follow_up_fields import set_follow_up
+from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction, InteractionContact
 from storage.new_contact import contact_for_new_log
 
 
@@ -46,9 +49,15 @@ class InteractionDraft:
     source_ref: str | None = None
     permalink: str | None = None
     time_known: bool = True
+    # Every attendee in order (`contact_id`, when set, first); empty: just `contact_id`.
+    contact_ids: tuple[int, ...] = ()
+    follow_up_on: date | None = None  # a local date of the author's; checked by the caller
     # With no contact_id: the contact to create (or find) in the same transaction, so a crash
     # or a resent submission never leaves a new contact without its interaction.
     new_contact: ContactDraft | None = None
+    # More attendees after those, in order: a contact's id, or one to create (or find) in the
+    # same transaction (so a picked new name is saved with the log, never without it).
+    more: tuple[int | ContactDraft, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,10 @@ class InteractionChanges:
     clear_duration: bool = False
     clear_notes: bool = False
     time_known: bool | None = None  # None keeps it
+    # Every attendee in order; None keeps them (a lone `contact_id` replaces just the first).
+    contact_ids: tuple[int, ...] | None = None
+    follow_up_on: date | None = None  # None keeps it; a new day reopens it
+    clear_follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +131,9 @@ def validate_fields(
     return _Fields(type, occurred_at, summary, duration_minutes, notes)
 
 
-def _to_record(interaction: Interaction, contact_name: str) -> InteractionRecord:
+def _to_record(
+    interaction: Interaction, contact_name: str, attendees: tuple[Attendee, ...] = ()
+) -> InteractionRecord:
     return InteractionRecord(
         id=interaction.id,
         team_id=interaction.team_id,
@@ -137,7 +152,35 @@ def _to_record(interaction: Interaction, contact_name: str) -> InteractionRecord
         updated_by=interaction.updated_by,
         deleted_at=interaction.deleted_at,
         time_known=interaction.time_known,
+        all_contacts=attendees,
+        follow_up_on=interaction.follow_up_on,
+        follow_up_due_on=interaction.follow_up_due_on,
+        follow_up_done_at=interaction.follow_up_done_at,
     )
+
+
+def to_records(session: Session, rows: Sequence[tuple[Interaction, str]]) -> list[InteractionRecord]:
+    """Records of (interaction, first contact's name) rows, each with all its attendees."""
+    people = attendees_of(session, [interaction.id for interaction, _ in rows])
+    return [_to_record(i, name, people.get(i.id, ())) for i, name in rows]
+
+
+def records_of(session: Session, interactions: Sequence[Interaction]) -> list[InteractionRecord]:
+    """Records of interactions, each with its attendees (the first's name from them too)."""
+    people = attendees_of(session, [i.id for i in interactions])
+    records = []
+    for i in interactions:
+        mine = people.get(i.id, ())
+        first = next((a.name for a in mine if a.id == i.contact_id), None)
+        if first is None:  # pragma: no cover - every interaction has its first attendee's row
+            first = session.get_one(Contact, i.contact_id).name
+        records.append(_to_record(i, first, mine))
+    return records
+
+
+def _record(session: Session, interaction: Interaction) -> InteractionRecord:
+    session.flush()
+    return records_of(session, [interaction])[0]
 
 
 def recompute_last_contacted(session: Session, contact: Contact, *, now: datetime) -> None:
@@ -147,12 +190,17 @@ def recompute_last_contacted(session: Session, contact: Contact, *, now: datetim
     """
     session.flush()
     before = (contact.last_contacted_at, contact.due_at)
+    # Newest first down the (contact_id, occurred_at) index of the attendees: the first that counts.
     contact.last_contacted_at = session.scalar(
-        select(func.max(Interaction.occurred_at)).where(
-            Interaction.contact_id == contact.id,
+        select(InteractionContact.occurred_at)
+        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
+        .where(
+            InteractionContact.contact_id == contact.id,
             Interaction.deleted_at.is_(None),
             Interaction.type.in_(CONTACT_TYPES),
         )
+        .order_by(InteractionContact.occurred_at.desc())
+        .limit(1)
     )
     refresh_due_at(contact, default_cadence(session, contact.team_id))
     if (contact.last_contacted_at, contact.due_at) != before:
@@ -162,6 +210,23 @@ def recompute_last_contacted(session: Session, contact: Contact, *, now: datetim
 def _lock_contacts(session: Session, actor: Actor, contact_ids: set[int]) -> dict[int, Contact]:
     # Lock in id order so two writers moving interactions between the same contacts can't deadlock.
     return {cid: load_contact(session, actor, cid, lock=True) for cid in sorted(contact_ids)}
+
+
+def _lock_attendees(
+    session: Session, actor: Actor, interaction: Interaction, also: Sequence[int] = ()
+) -> tuple[list[int], dict[int, Contact]]:
+    """The (locked) interaction's attendees, and every one of them and of `also` locked by id.
+
+    A merge moves attendee rows under the contacts' locks, not the interaction's: once the
+    contacts are locked the rows are read again, and any newcomer is locked too.
+    """
+    locked: dict[int, Contact] = {}
+    while True:
+        current = attendee_ids(session, interaction.id)
+        wanted = (set(current) | set(also)) - set(locked)
+        if not wanted:
+            return current, locked
+        locked.update(_lock_contacts(session, actor, wanted))
 
 
 def _check_may_change(actor: Actor, interaction: Interaction) -> None:
@@ -191,8 +256,9 @@ def _load_interaction(
 
 
 class _MergedInto(Exception):
-    def __init__(self, contact_id: int) -> None:
+    def __init__(self, source_id: int, contact_id: int) -> None:
         super().__init__(contact_id)
+        self.source_id = source_id
         self.contact_id = contact_id
 
 
@@ -208,7 +274,7 @@ def create_interaction(
         notes=draft.notes,
         now=now,
     )
-    if draft.contact_id is None and draft.new_contact is None:
+    if draft.contact_id is None and draft.new_contact is None and not draft.contact_ids:
         raise Invalid({"contact": "Choose who this was with."})
     if draft.source not in SOURCES:
         raise ValueError(f"unknown source {draft.source!r}")
@@ -219,28 +285,32 @@ def create_interaction(
     try:
         with db.write() as session:
             ensure_workspace(session, actor.team_id, now=now)
-            if draft.contact_id is None:
-                assert draft.new_contact is not None
-                contact_id = contact_for_new_log(session, actor, draft.new_contact, now=now)
-            else:
-                contact_id = draft.contact_id
+            first = draft.contact_id
+            if first is None and draft.new_contact is not None:
+                first = contact_for_new_log(session, actor, draft.new_contact, now=now)
+            more = [
+                p if isinstance(p, int) else contact_for_new_log(session, actor, p, now=now)
+                for p in draft.more
+            ]
+            wanted = clean_attendee_ids(first, [*draft.contact_ids, *more])
             try:
-                contact = load_contact(session, actor, contact_id, lock=True)
+                contacts = _lock_contacts(session, actor, set(wanted))
             except NotFound:
                 raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
-            if contact.merged_into_id is not None:
-                # Merged while the log was being written: it belongs to the contact merged into.
-                # Start again on that one (locking it while holding this lock could deadlock).
-                raise _MergedInto(contact.merged_into_id)
-            if contact.archived_at is not None:
-                raise Invalid(
-                    {
-                        "contact": f"{contact.name} is archived: unarchive them from their card to log with them."
-                    }
-                )
+            for contact in contacts.values():
+                if contact.merged_into_id is not None:
+                    # Merged while the log was being written: it belongs to the contact merged into.
+                    # Start again on that one (locking it while holding these locks could deadlock).
+                    raise _MergedInto(contact.id, contact.merged_into_id)
+                if contact.archived_at is not None:
+                    raise Invalid(
+                        {
+                            "contact": f"{contact.name} is archived: unarchive them from their card to log with them."
+                        }
+                    )
             interaction = Interaction(
                 team_id=actor.team_id,
-                contact_id=contact.id,
+                contact_id=wanted[0],
                 type=fields.type,
                 occurred_at=fields.occurred_at,
                 time_known=draft.time_known,
@@ -251,16 +321,30 @@ def create_interaction(
                 source=draft.source,
                 source_ref=draft.source_ref,
                 permalink=draft.permalink,
+                follow_up_on=draft.follow_up_on,
+                follow_up_due_on=draft.follow_up_on,
                 created_at=now,
                 updated_at=now,
             )
             session.add(interaction)
-            recompute_last_contacted(session, contact, now=now)
-            return _to_record(interaction, contact.name), True
+            session.flush()
+            write_attendees(session, interaction, wanted)
+            for contact in contacts.values():
+                recompute_last_contacted(session, contact, now=now)
+            return _record(session, interaction), True
     except _MergedInto as merged:
-        if draft.contact_id == merged.contact_id:
-            raise  # pragma: no cover - a contact is never merged into itself
-        draft = replace(draft, contact_id=merged.contact_id, new_contact=None)
+        named = [draft.contact_id, *draft.contact_ids, *draft.more]
+        if merged.source_id == merged.contact_id or merged.source_id not in named:
+            # A contact found for a new name was merged meanwhile: let the user pick again.
+            raise Invalid(
+                {"contact": "That contact was just merged into another: pick them again."}
+            ) from None
+
+        source, into = merged.source_id, merged.contact_id
+        ids = tuple(into if cid == source else cid for cid in draft.contact_ids)
+        picks = tuple(into if pick == source else pick for pick in draft.more)
+        first = into if draft.contact_id == source else draft.contact_id
+        draft = replace(draft, contact_id=first, contact_ids=ids, more=picks)
         return create_interaction(db, actor, draft, now=now)
     except IntegrityError:
         # The same submission raced us to the unique source reference: it is saved once.
@@ -277,7 +361,7 @@ def _find_by_source_ref(db: Database, actor: Actor, source_ref: str) -> Interact
             .join(Contact, Contact.id == Interaction.contact_id)
             .where(Interaction.team_id == actor.team_id, Interaction.source_ref == source_ref)
         ).first()
-        return _to_record(*row) if row else None
+        return to_records(session, [(row[0], row[1])])[0] if row else None
 
 
 def find_interaction_by_source_ref(db: Database, actor: Actor, source_ref: str) -> InteractionRecord | None:
@@ -290,8 +374,7 @@ def get_interaction(
 ) -> InteractionRecord:
     with db.read() as session:
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=include_deleted)
-        contact = session.get_one(Contact, interaction.contact_id)
-        return _to_record(interaction, contact.name)
+        return _record(session, interaction)
 
 
 def update_interaction(
@@ -305,11 +388,22 @@ def update_interaction(
     with db.write() as session:
         current = _load_interaction(session, actor, interaction_id, lock=True)
         _check_may_change(actor, current)
-        target_contact_id = changes.contact_id or current.contact_id
+        if changes.contact_ids is not None:
+            target = clean_attendee_ids(None, changes.contact_ids)
+        elif changes.contact_id:
+            target = clean_attendee_ids(changes.contact_id, attendee_ids(session, current.id)[1:])
+        else:
+            target = []
         try:
-            contacts = _lock_contacts(session, actor, {current.contact_id, target_contact_id})
+            before, contacts = _lock_attendees(session, actor, current, target)
         except NotFound:
             raise Invalid({"contact": "That contact doesn't exist in this workspace."}) from None
+        target = target or before
+        for cid in set(target) - set(before):
+            if contacts[cid].archived_at is not None:
+                raise Invalid(
+                    {"contact": f"{contacts[cid].name} is archived: unarchive them to log with them."}
+                )
         fields = validate_fields(
             type=changes.type or current.type,
             occurred_at=changes.occurred_at or current.occurred_at,
@@ -324,7 +418,6 @@ def update_interaction(
             else (changes.notes if changes.notes is not None else current.notes),
             now=now,
         )
-        current.contact_id = target_contact_id
         current.type = fields.type
         current.occurred_at = fields.occurred_at
         if changes.time_known is not None:
@@ -332,11 +425,14 @@ def update_interaction(
         current.summary = fields.summary
         current.duration_minutes = fields.duration_minutes
         current.notes = fields.notes
+        set_follow_up(current, changes.follow_up_on, clear=changes.clear_follow_up)
         current.updated_at = now
         current.updated_by = actor.user_id
+        write_attendees(session, current, target)
+        # Old and new attendees alike: removed ones lose it, added ones gain it, kept ones follow its time.
         for contact in contacts.values():
             recompute_last_contacted(session, contact, now=now)
-        return _to_record(current, contacts[target_contact_id].name)
+        return _record(session, current)
 
 
 def delete_interaction(
@@ -346,11 +442,12 @@ def delete_interaction(
     with db.write() as session:
         interaction = _load_interaction(session, actor, interaction_id, lock=True)
         _check_may_change(actor, interaction)
-        contact = load_contact(session, actor, interaction.contact_id, lock=True)
+        _, contacts = _lock_attendees(session, actor, interaction)
         interaction.deleted_at = now
         interaction.deleted_by = actor.user_id
-        recompute_last_contacted(session, contact, now=now)
-        return _to_record(interaction, contact.name)
+        for contact in contacts.values():
+            recompute_last_contacted(session, contact, now=now)
+        return _record(session, interaction)
 
 
 def restore_interaction(
@@ -360,11 +457,12 @@ def restore_interaction(
     with db.write() as session:
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=True, lock=True)
         _check_may_change(actor, interaction)
-        contact = load_contact(session, actor, interaction.contact_id, lock=True)
+        _, contacts = _lock_attendees(session, actor, interaction)
         interaction.deleted_at = None
         interaction.deleted_by = None
-        recompute_last_contacted(session, contact, now=now)
-        return _to_record(interaction, contact.name)
+        for contact in contacts.values():
+            recompute_last_contacted(session, contact, now=now)
+        return _record(session, interaction)
 
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import ColumnElement, TextClause, func, literal, literal_column, select, tuple_
 from sqlalchemy.orm import Session
@@ -14,8 +14,9 @@ from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
 from bot.domain.search import search_words
 from storage.db import Database
-from storage.interactions import _to_record
-from storage.models import INTERACTION_TYPES, Contact, Interaction
+from storage.followups import follow_up_condition
+from storage.interactions import to_records
+from storage.models import INTERACTION_TYPES, Contact, Interaction, InteractionContact
 from storage.search import TextMatch, count_matches, text_condition, unindexed_team
 
 PAGE_SIZE_MAX = 100
@@ -29,6 +30,8 @@ class InteractionFilters:
     until: datetime | None = None
     author: str | None = None
     sort: str = "newest"  # or "oldest"
+    follow_up: str | None = None  # "open", "due" or "overdue"; due/overdue against `today`
+    today: date | None = None  # the user's local today (UTC's when not given)
     # Words the summary or notes must contain (word prefixes, any order; see storage/search.py).
     text: str | None = None
 
@@ -61,7 +64,8 @@ def _filter_conditions(
         Interaction.deleted_at.is_(None),
     ]
     if filters.contact_id is not None:
-        conditions.append(Interaction.contact_id == filters.contact_id)
+        # Any attendee: the rows come joined to the attendees (`_attended`).
+        conditions.append(InteractionContact.contact_id == filters.contact_id)
     if filters.types:
         unknown = set(filters.types) - set(INTERACTION_TYPES)
         if unknown:
@@ -76,7 +80,23 @@ def _filter_conditions(
         conditions.append(Interaction.occurred_at < filters.until)
     if filters.author:
         conditions.append(Interaction.logged_by == filters.author)
+    if filters.follow_up:
+        conditions.append(follow_up_condition(filters.follow_up, filters.today or datetime.now(UTC).date()))
     return conditions
+
+
+def _attended(query, filters: InteractionFilters):
+    """The query joined to the filtered contact's attendee rows, when the filters name a contact."""
+    if filters.contact_id is None:
+        return query
+    return query.join(InteractionContact, InteractionContact.interaction_id == Interaction.id)
+
+
+def _keys(filters: InteractionFilters):
+    """The (occurred_at, id) columns to page on: the attendees' own under a contact filter (its index)."""
+    if filters.contact_id is None:
+        return Interaction.occurred_at, Interaction.id
+    return InteractionContact.occurred_at, InteractionContact.interaction_id
 
 
 def list_interactions(
@@ -93,7 +113,12 @@ def list_interactions(
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     newest_first = filters.sort == "newest"
     with db.read() as session:
-        return _list_page(session, actor, filters, cursor, limit, newest_first)
+        items, more, direction = _list_page(session, actor, filters, cursor, limit, newest_first)
+    has_next = more if direction == "after" else bool(cursor)
+    has_prev = bool(cursor) if direction == "after" else more
+    next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
+    prev_cursor = encode_cursor(items[0].occurred_at, items[0].id, "before") if items and has_prev else None
+    return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
 def _list_page(
@@ -103,14 +128,16 @@ def _list_page(
     cursor: str | None,
     limit: int,
     newest_first: bool,
-) -> Page[InteractionRecord]:
+) -> tuple[list[InteractionRecord], bool, str]:
+    """The page's records, whether more rows follow in its direction, and that direction."""
     words = search_words(filters.text or "")
     match = text_condition(session, words) if words else TextMatch(())
+    occurred, ident = _keys(filters)
     direction = "after"
     seek = None
     if cursor:
         when, last_id, direction = decode_cursor(cursor)
-        key = tuple_(Interaction.occurred_at, Interaction.id)
+        key = tuple_(occurred, ident)
         # "after" walks on in the list's order; "before" walks back towards its start.
         forward_is_down = newest_first == (direction == "after")
         # Bind the instant through the column's type: a bare datetime would reach SQLite as its
@@ -119,25 +146,32 @@ def _list_page(
         seek = key < bound if forward_is_down else key > bound
     scan_descending = newest_first == (direction == "after")
 
+    def ordered(by_time, by_id) -> tuple:
+        return (by_time.desc(), by_id.desc()) if scan_descending else (by_time.asc(), by_id.asc())
+
     def query(unindexed: tuple[str, str, str] | None, window: int | None) -> tuple[list, bool]:
         """The page's rows, and whether a window was full (so rows beyond it may match)."""
         conditions = _filter_conditions(actor, filters, unindexed)
         if seek is not None:
             conditions.append(seek)
+        rows = _attended(select(Interaction, Contact.name), filters)
         # Same values, same order; with `unindexed` the planner can't walk an index for it.
-        columns = Interaction.__table__.c
-        by_time = literal_column(unindexed[1]) if unindexed else columns.occurred_at
-        by_id = literal_column(unindexed[2]) if unindexed else columns.id
-        order = (by_time.desc(), by_id.desc()) if scan_descending else (by_time.asc(), by_id.asc())
+        order = ordered(literal_column(unindexed[1]), literal_column(unindexed[2])) if unindexed else None
         newest = None
         if window is not None:
-            newest = select(Interaction.id).where(*conditions).order_by(*order).limit(window)
+            newest = (
+                _attended(select(Interaction.id), filters)
+                .where(*conditions)
+                .order_by(*ordered(occurred, ident))
+            )
+            newest = newest.limit(window)
             conditions = [Interaction.id.in_(newest)]
+            rows = select(Interaction, Contact.name)  # the attendee's keys hold the same values
+            order = ordered(Interaction.occurred_at, Interaction.id)
         found = session.execute(
-            select(Interaction, Contact.name)
-            .join(Contact, Contact.id == Interaction.contact_id)
+            rows.join(Contact, Contact.id == Interaction.contact_id)
             .where(*conditions, *match.conditions)
-            .order_by(*order)
+            .order_by(*(order or ordered(occurred, ident)))
             .limit(limit + 1)
         ).all()
         full = bool(
@@ -154,15 +188,10 @@ def _list_page(
     else:
         rows, _ = query(match.fallback if match.walk_windows else match.unindexed, None)
     more = len(rows) > limit
-    rows = list(rows[:limit])
+    rows = rows[:limit]
     if direction == "before":
         rows.reverse()
-    items = [_to_record(interaction, name) for interaction, name in rows]
-    has_next = more if direction == "after" else bool(cursor)
-    has_prev = bool(cursor) if direction == "after" else more
-    next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
-    prev_cursor = encode_cursor(items[0].occurred_at, items[0].id, "before") if items and has_prev else None
-    return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
+    return to_records(session, [(interaction, name) for interaction, name in rows]), more, direction
 
 
 def count_interactions(
@@ -176,12 +205,13 @@ def count_interactions(
     with db.read() as session:
         words = search_words(filters.text or "")
         if words:
-            conditions = _filter_conditions(actor, filters, unindexed_team(session))
-            return count_matches(session, words, conditions, cap)
+            unindexed = _filter_conditions(actor, filters, unindexed_team(session))
+            return count_matches(session, words, unindexed, cap, lambda query: _attended(query, filters))
         conditions = _filter_conditions(actor, filters)
         if cap is None:
-            return session.scalar(select(func.count()).select_from(Interaction).where(*conditions)) or 0
-        matching = select(Interaction.id).where(*conditions).limit(cap + 1).subquery()
+            counted = _attended(select(func.count()).select_from(Interaction), filters)
+            return session.scalar(counted.where(*conditions)) or 0
+        matching = _attended(select(Interaction.id), filters).where(*conditions).limit(cap + 1).subquery()
         return session.scalar(select(func.count()).select_from(matching)) or 0
 
 

@@ -71,6 +71,8 @@ class Workspace(Base):
     default_cadence_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_CADENCE_DAYS)
     # Channel for the optional weekly team digest.
     digest_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Weekday of the weekly team digest (Monday is 0).
+    team_digest_weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -123,6 +125,8 @@ class Interaction(Base):
         Index(None, "contact_id", "occurred_at", "id"),
         Index(None, "team_id", "occurred_at", "id"),
         Index(None, "team_id", "logged_by", "occurred_at", "id"),
+        # Open follow-ups of one person, soonest first: "due" is one range scan.
+        Index(None, "team_id", "logged_by", "follow_up_due_on"),
         CheckConstraint("type IN ('call', 'email', 'meeting', 'message', 'note', 'other')", name="type"),
         CheckConstraint("source IN ('command', 'modal', 'shortcut', 'import', 'workflow')", name="source"),
         CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 1440", name="duration"),
@@ -149,6 +153,12 @@ class Interaction(Base):
     deleted_by: Mapped[str | None] = mapped_column(String(32))
     # Moved here by a merge from that contact (undoing the merge moves it back).
     merged_from_contact_id: Mapped[int | None] = mapped_column(Integer)
+    # A follow-up (a plan, never a contact): the day it was set for, local to its author; the day it
+    # is due now (the snooze, if any; NULL once done or when there is none); who closed it and when.
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_due_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_done_by: Mapped[str | None] = mapped_column(String(32))
     # Summary and notes folded to words (bot.domain.search): what full-text search indexes.
     # Kept by the hook below on every ORM write; the migration filled it for older rows.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -158,6 +168,30 @@ class Interaction(Base):
 @event.listens_for(Interaction, "before_update")
 def _keep_search_text(mapper, connection, interaction: Interaction) -> None:
     interaction.search_text = search_document(interaction.summary or "", interaction.notes)
+
+
+class InteractionContact(Base):
+    """One attendee of an interaction (the first by `position` is `Interaction.contact_id`).
+
+    `occurred_at` repeats the interaction's (storage keeps it in step), so "a contact's
+    interactions newest first" and its last contact are walks of one index.
+    """
+
+    __tablename__ = "interaction_contacts"
+    __table_args__ = (
+        Index(None, "contact_id", "occurred_at", "interaction_id"),
+        Index(None, "team_id", "contact_id"),
+    )
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    position: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Moved here by a merge from that contact (undoing the merge moves it back).
+    merged_from_contact_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class UserSettings(Base):
@@ -197,6 +231,9 @@ class DigestDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contact_count: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(200))
+    # Where the digest was posted, so a change made elsewhere (App Home) can update it in place.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class TimelineThread(Base):

@@ -1,4 +1,4 @@
-"""Finding a log that repeats one saved minutes ago (same author, contact, type and summary)."""
+"""Finding a log that repeats one saved minutes ago (same author, contacts, type and summary)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,27 @@ from sqlalchemy import select
 
 from bot.domain.boundary import has_control_chars
 from bot.domain.records import Actor, InteractionRecord
+from storage.attendees import of_contact
 from storage.db import Database
-from storage.interactions import _to_record
+from storage.interactions import to_records
 from storage.models import Contact, Interaction
 
 
 def find_recent_repeat(
-    db: Database, actor: Actor, *, contact_id: int, type: str, summary: str, since: datetime
+    db: Database,
+    actor: Actor,
+    *,
+    contact_id: int,
+    type: str,
+    summary: str,
+    since: datetime,
+    contact_ids: frozenset[int] | None = None,
 ) -> InteractionRecord | None:
-    """The actor's own live interaction with the same contact, type and summary saved since `since`."""
+    """The actor's own live interaction with the same contacts, type and summary saved since `since`.
+
+    The same contacts: exactly `contact_ids` (as a set) when given, else just `contact_id`.
+    """
+    wanted = contact_ids or frozenset({contact_id})
     summary = " ".join(summary.split())
     if not summary or has_control_chars(summary):
         return None
@@ -27,13 +39,16 @@ def find_recent_repeat(
             .where(
                 Interaction.team_id == actor.team_id,
                 Interaction.logged_by == actor.user_id,
-                Interaction.contact_id == contact_id,
+                of_contact(min(wanted)),
                 Interaction.type == type,
                 Interaction.summary == summary,
                 Interaction.deleted_at.is_(None),
                 Interaction.created_at >= since,
             )
             .order_by(Interaction.created_at.desc(), Interaction.id.desc())
-            .limit(1)
-        ).first()
-        return _to_record(*row) if row else None
+            .limit(20)
+        ).all()
+        for record in to_records(session, [(i, name) for i, name in row]):
+            if record.contact_ids == wanted:
+                return record
+        return None

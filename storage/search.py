@@ -18,9 +18,10 @@ Plans (newest first, LIMIT n). A word few interactions have is cheapest driven f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import TextClause, column, func, select, table, text
+from sqlalchemy import Select, TextClause, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from storage.models import Interaction
@@ -167,7 +168,13 @@ def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
     return TextMatch((probe, *longer))
 
 
-def count_matches(session: Session, words: tuple[str, ...], conditions: list, cap: int | None) -> int:
+def count_matches(
+    session: Session,
+    words: tuple[str, ...],
+    conditions: list,
+    cap: int | None,
+    joined: Callable[[Select], Select] = lambda query: query,
+) -> int:
     """How many interactions match the words and `conditions` (built with the team's index
     hidden, `_UNINDEXED`), at most cap + 1: driven from the text index, which stops counting
     there (SQLite streams matches from FTS5; PostgreSQL is kept to the GIN bitmap)."""
@@ -177,7 +184,7 @@ def count_matches(session: Session, words: tuple[str, ...], conditions: list, ca
         # up to the whole table; the GIN bitmap costs at most the word's matches.
         session.execute(text("SET LOCAL enable_seqscan = off"))
         session.execute(text("SET LOCAL enable_indexscan = off"))
-        matching = select(interactions.c.id).where(
+        matching = joined(select(interactions.c.id)).where(
             *conditions,
             text("interactions.search_vector @@ to_tsquery('simple', :search_query)").bindparams(
                 search_query=postgres_tsquery(words)
@@ -185,13 +192,11 @@ def count_matches(session: Session, words: tuple[str, ...], conditions: list, ca
         )
     else:
         fts = table("interaction_search", column("rowid"))
-        matching = (
-            select(interactions.c.id)
-            .select_from(fts.join(interactions, interactions.c.id == fts.c.rowid))
-            .where(
-                text("interaction_search MATCH :search_query").bindparams(search_query=sqlite_match(words)),
-                *conditions,
-            )
+        matching = joined(
+            select(interactions.c.id).select_from(fts.join(interactions, interactions.c.id == fts.c.rowid))
+        ).where(
+            text("interaction_search MATCH :search_query").bindparams(search_query=sqlite_match(words)),
+            *conditions,
         )
     if cap is not None:
         matching = matching.limit(cap + 1)

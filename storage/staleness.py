@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, union
 from sqlalchemy.orm import aliased
 
 from bot.domain.records import LastInteraction, StaleContact, TeamWeekSummary
 from bot.domain.rules import DEFAULT_CADENCE_DAYS, DIGEST_CONTACTS_MAX
 from storage.contacts import default_cadence, to_record
 from storage.db import Database
-from storage.models import Contact, Interaction, UserSettings, Workspace
+from storage.followups import follow_up_owners
+from storage.models import Contact, Interaction, InteractionContact, UserSettings, Workspace
 
 TEAM_DIGEST_DAYS = 7
 NEWLY_STALE_MAX = 10
@@ -28,7 +29,7 @@ def stale_contacts_for_owner(
     """The owner's stale contacts, most overdue first (at most `limit`), and how many there are.
 
     One statement: the page of contacts, each joined to its latest live interaction through a
-    correlated subquery (one probe of the (contact_id, occurred_at, id) index per contact
+    correlated subquery (one probe of the attendees' (contact_id, occurred_at) index per contact
     shown), the total (an uncorrelated count on the stale index, evaluated once) and the
     workspace's default cadence.
     """
@@ -45,11 +46,20 @@ def stale_contacts_for_owner(
     contact = aliased(Contact, page)
     total = select(func.count()).select_from(Contact).where(*stale).scalar_subquery()
     latest_id = (
-        select(Interaction.id)
-        .where(Interaction.contact_id == page.c.id, Interaction.deleted_at.is_(None))
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        select(InteractionContact.interaction_id)
+        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
+        .where(InteractionContact.contact_id == page.c.id, Interaction.deleted_at.is_(None))
+        .order_by(InteractionContact.occurred_at.desc(), InteractionContact.interaction_id.desc())
         .limit(1)
         .correlate(page)
+        .scalar_subquery()
+    )
+    # Who else it was with: counted on the attendees' primary key, still in the one statement.
+    attendees = (
+        select(func.count())
+        .select_from(InteractionContact)
+        .where(InteractionContact.interaction_id == Interaction.id)
+        .correlate(Interaction)
         .scalar_subquery()
     )
     with db.read() as session:
@@ -62,6 +72,7 @@ def stale_contacts_for_owner(
                 Interaction.summary,
                 Interaction.logged_by,
                 Workspace.default_cadence_days,
+                attendees,
             )
             .select_from(contact)
             .outerjoin(Interaction, Interaction.id == latest_id)
@@ -69,8 +80,10 @@ def stale_contacts_for_owner(
             .order_by(page.c.due_at, page.c.id)
         ).all()
     stale_contacts = []
-    for found, _, kind, occurred_at, summary, logged_by, cadence in rows:
-        last = None if kind is None else LastInteraction(kind, occurred_at, summary, logged_by)
+    for found, _, kind, occurred_at, summary, logged_by, cadence, people in rows:
+        last = None
+        if kind is not None:
+            last = LastInteraction(kind, occurred_at, summary, logged_by, max(0, (people or 1) - 1))
         cadence = DEFAULT_CADENCE_DAYS if cadence is None else cadence  # no workspace row yet
         stale_contacts.append(StaleContact(to_record(found, cadence), last))
     return stale_contacts, rows[0][1] if rows else 0
@@ -89,9 +102,13 @@ def stale_owners(now: datetime, only_user: str | None = None) -> Select:
 
 
 def owners_without_tz(db: Database, now: datetime, *, only_user: str | None = None) -> list[tuple[str, str]]:
-    """Owners of stale contacts whose Slack time zone the scheduler hasn't learned yet."""
+    """Owners of stale contacts (or of follow-ups due soon) whose Slack time zone the scheduler
+    hasn't learned yet."""
+    follow_ups = follow_up_owners(now, only_user).subquery()
     with db.read() as session:
-        owners = stale_owners(now, only_user).subquery()
+        owners = union(
+            stale_owners(now, only_user), select(follow_ups.c.team_id, follow_ups.c.owner_user_id)
+        ).subquery()
         rows = session.execute(
             select(owners.c.team_id, owners.c.owner_user_id)
             .outerjoin(

@@ -18,8 +18,8 @@ from bot.domain.records import Actor, ContactHistory, InteractionRecord, ThreadR
 from bot.domain.rules import zone
 from storage.contacts import default_cadence, load_contact, to_record
 from storage.db import Database
-from storage.interactions import _to_record
-from storage.models import Interaction, TimelineReply, TimelineThread
+from storage.interactions import records_of
+from storage.models import Interaction, InteractionContact, TimelineReply, TimelineThread
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -43,11 +43,13 @@ def month_bounds(month: str, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
 
 def contact_history(db: Database, actor: Actor, contact_id: int, *, max_items: int) -> ContactHistory:
     """The contact, their latest `max_items` live interactions (oldest first) and totals by type."""
+    # Every interaction the contact attended, down the attendees' (contact_id, occurred_at) index.
     live = (
+        InteractionContact.contact_id == contact_id,
         Interaction.team_id == actor.team_id,
-        Interaction.contact_id == contact_id,
         Interaction.deleted_at.is_(None),
     )
+    attended = Interaction.id == InteractionContact.interaction_id
     with db.read() as session:
         contact = load_contact(session, actor, contact_id)
         record = to_record(contact, default_cadence(session, actor.team_id))
@@ -55,19 +57,21 @@ def contact_history(db: Database, actor: Actor, contact_id: int, *, max_items: i
             select(
                 Interaction.type,
                 func.count(),
-                func.min(Interaction.occurred_at),
-                func.max(Interaction.occurred_at),
+                func.min(InteractionContact.occurred_at),
+                func.max(InteractionContact.occurred_at),
             )
+            .join(Interaction, attended)
             .where(*live)
             .group_by(Interaction.type)
         ).all()
         latest = session.scalars(
             select(Interaction)
+            .join(InteractionContact, attended)
             .where(*live)
-            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .order_by(InteractionContact.occurred_at.desc(), InteractionContact.interaction_id.desc())
             .limit(max(0, max_items))
         ).all()
-        interactions = [_to_record(i, contact.name) for i in reversed(latest)]
+        interactions = records_of(session, list(reversed(latest)))
     firsts = [row[2] for row in by_type if row[2] is not None]
     lasts = [row[3] for row in by_type if row[3] is not None]
     return ContactHistory(
@@ -87,19 +91,20 @@ def month_interactions(
     start, end = month_bounds(month, tz)
     with db.read() as session:
         contact = load_contact(session, actor, contact_id)
-        # A UTC range on (contact_id, occurred_at, id): one index range scan.
+        # A UTC range on the attendees' (contact_id, occurred_at, interaction_id): one index range scan.
         rows = session.scalars(
             select(Interaction)
+            .join(InteractionContact, Interaction.id == InteractionContact.interaction_id)
             .where(
-                Interaction.contact_id == contact.id,
+                InteractionContact.contact_id == contact.id,
                 Interaction.team_id == actor.team_id,
-                Interaction.occurred_at >= start,
-                Interaction.occurred_at < end,
+                InteractionContact.occurred_at >= start,
+                InteractionContact.occurred_at < end,
                 Interaction.deleted_at.is_(None),
             )
-            .order_by(Interaction.occurred_at, Interaction.id)
+            .order_by(InteractionContact.occurred_at, InteractionContact.interaction_id)
         ).all()
-        return [_to_record(i, contact.name) for i in rows]
+        return records_of(session, list(rows))
 
 
 def start_thread(
@@ -198,9 +203,10 @@ def threads_changed_since(db: Database, since: datetime) -> list[tuple[str, int]
             select(TimelineThread.team_id, TimelineThread.contact_id)
             .where(
                 select(Interaction.id)
+                .join(InteractionContact, Interaction.id == InteractionContact.interaction_id)
                 .where(
                     Interaction.team_id == TimelineThread.team_id,
-                    Interaction.contact_id == TimelineThread.contact_id,
+                    InteractionContact.contact_id == TimelineThread.contact_id,
                     Interaction.updated_at >= since,
                 )
                 .exists()

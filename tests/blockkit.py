@@ -182,6 +182,19 @@ def check_element(element: Any, path: str) -> None:
                 _require(chosen in known, f"{path}.initial_options[{n}]", "not one of the options")
         if "initial_option" in element:
             check_option(element["initial_option"], f"{path}.initial_option")
+        if kind.startswith("multi_"):
+            chosen = element.get("initial_options", [])
+            _require(
+                (isinstance(chosen, list) and len(chosen) >= 1) or "initial_options" not in element,
+                f"{path}.initial_options",
+                "a non-empty list when given",
+            )
+            for n, option in enumerate(chosen):
+                check_option(option, f"{path}.initial_options[{n}]")
+            if "max_selected_items" in element:
+                most = element["max_selected_items"]
+                _require(isinstance(most, int) and most >= 1, f"{path}.max_selected_items", repr(most))
+                _require(len(chosen) <= most, f"{path}.initial_options", f"more than {most} selected")
         if "min_query_length" in element:
             value = element["min_query_length"]
             _require(isinstance(value, int) and value >= 0, f"{path}.min_query_length", repr(value))

@@ -12,7 +12,7 @@ def _initial_state(element: dict) -> dict:
     state: dict[str, Any] = {"type": kind}
     if kind in _SELECTS:
         state["selected_option"] = element.get("initial_option")
-    elif kind == "multi_static_select":
+    elif kind in ("multi_static_select", "multi_external_select"):
         state["selected_options"] = element.get("initial_options", [])
     elif kind == "datepicker":
         state["selected_date"] = element.get("initial_date")
@@ -37,6 +37,13 @@ def _override(state: dict, value: Any) -> dict:
                 "text": {"type": "plain_text", "text": str(value)},
                 "value": str(value),
             }
+    elif kind == "multi_external_select":
+        # One value or a list of them (an option dict, or the value that becomes one); None empties it.
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        state["selected_options"] = [
+            v if isinstance(v, dict) else {"text": {"type": "plain_text", "text": str(v)}, "value": str(v)}
+            for v in values
+        ]
     elif kind == "datepicker":
         state["selected_date"] = value
     elif kind == "timepicker":

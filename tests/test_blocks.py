@@ -468,21 +468,24 @@ def test_log_modal_has_every_input_in_order_with_our_ids():
         ids.BLOCK_DURATION,
         ids.BLOCK_SUMMARY,
         ids.BLOCK_NOTES,
+        ids.BLOCK_FOLLOW_UP,
     ]
     elements = {block_id: block["element"] for block_id, block in inputs.items()}
     assert [(e["type"], e["action_id"]) for e in elements.values()] == [
-        ("external_select", ids.ACTION_CONTACT_SELECT),
+        ("multi_external_select", ids.ACTION_CONTACT_SELECT),
         ("static_select", "type_input"),
         ("datepicker", "date_input"),
         ("timepicker", "time_input"),
         ("number_input", "duration_input"),
         ("plain_text_input", "summary_input"),
         ("plain_text_input", "notes_input"),
+        ("datepicker", "follow_up_input"),
     ]
     contact = elements[ids.BLOCK_CONTACT]
     assert contact["min_query_length"] == 1
-    assert contact["placeholder"]["text"] == "Search or add a contact"
-    assert contact["initial_option"] == {"text": plain("Jane Doe", 75), "value": "3"}
+    assert contact["placeholder"]["text"] == "Search or add contacts"
+    assert contact["initial_options"] == [{"text": plain("Jane Doe", 75), "value": "3"}]
+    assert contact["max_selected_items"] == 20
     kinds = elements[ids.BLOCK_TYPE]
     assert [o["value"] for o in kinds["options"]] == list(INTERACTION_TYPES)
     assert kinds["options"][0]["text"]["text"] == ":telephone_receiver: Call"
@@ -501,7 +504,12 @@ def test_log_modal_has_every_input_in_order_with_our_ids():
     assert elements[ids.BLOCK_NOTES]["max_length"] == 3000
     assert elements[ids.BLOCK_NOTES]["multiline"] is True
     optional = {block_id for block_id, block in inputs.items() if block.get("optional")}
-    assert optional == {ids.BLOCK_TIME, ids.BLOCK_DURATION, ids.BLOCK_NOTES}  # no time: only the day is known
+    assert optional == {
+        ids.BLOCK_TIME,
+        ids.BLOCK_DURATION,
+        ids.BLOCK_NOTES,
+        ids.BLOCK_FOLLOW_UP,
+    }  # no time: only the day is known
     assert not any(b["type"] == "context" for b in view["blocks"])
 
 
@@ -523,7 +531,7 @@ def test_log_modal_offers_to_create_a_new_contact():
         full_prefill(contact_id=None, contact_name=None, new_contact_name="Jane"), private_metadata=""
     )
     check_view(view)
-    initial = input_elements(view)[ids.BLOCK_CONTACT]["element"]["initial_option"]
+    initial = input_elements(view)[ids.BLOCK_CONTACT]["element"]["initial_options"][0]
     assert initial["value"] == ids.NEW_CONTACT_PREFIX + "Jane"
     assert initial["text"]["text"] == "Create contact “Jane”"
 
@@ -557,7 +565,7 @@ def test_log_modal_truncates_initial_values_to_what_the_inputs_accept():
     assert len(elements[ids.BLOCK_NOTES]["initial_value"]) == 3000
     assert elements[ids.BLOCK_DURATION]["initial_value"] == "1440"
     assert "initial_time" not in elements[ids.BLOCK_TIME]
-    assert len(elements[ids.BLOCK_CONTACT]["initial_option"]["text"]["text"]) == 75
+    assert len(elements[ids.BLOCK_CONTACT]["initial_options"][0]["text"]["text"]) == 75
 
 
 def test_log_modal_refuses_oversized_private_metadata():
@@ -568,7 +576,7 @@ def test_log_modal_refuses_oversized_private_metadata():
 def test_log_modal_new_contact_with_a_huge_name_fits_option_limits():
     view = log_modal(LogPrefill(new_contact_name="名" * 500), private_metadata="")
     check_view(view)
-    initial = input_elements(view)[ids.BLOCK_CONTACT]["element"]["initial_option"]
+    initial = input_elements(view)[ids.BLOCK_CONTACT]["element"]["initial_options"][0]
     assert initial["text"]["text"].endswith("…”")
     assert len(initial["value"]) == 150
 
@@ -831,7 +839,7 @@ def test_checker_names_the_path_of_what_breaks_a_limit(blocks, path):
 
 def test_checker_rejects_initial_values_beyond_max_length_and_long_titles():
     view = log_modal(LogPrefill(), private_metadata="")
-    view["blocks"][-1]["element"]["initial_value"] = "x" * 3001
+    view["blocks"][6]["element"]["initial_value"] = "x" * 3001  # the notes
     with pytest.raises(AssertionError, match=r"view\.blocks\[6\]\.element\.initial_value"):
         check_view(view)
     view = log_modal(LogPrefill(), private_metadata="")

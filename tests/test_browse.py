@@ -246,7 +246,9 @@ def test_app_home_shows_overdue_contacts_recent_interactions_and_digest_settings
     assert view["type"] == "home"
     assert text.index("Staler Sue") < text.index("Stale Sam")  # most overdue first
     assert "Fresh Friend" in text  # in recent interactions, not overdue
-    assert "Not Mine" not in text and "Other Workspace" not in text
+    mine = text[: text.index('"*Team*"')]  # the Team section shows teammates' stale contacts too
+    assert "Not Mine" not in mine and "Other Workspace" not in text
+    assert "Not Mine" in text[len(mine) :] and "<@U222>" in text[len(mine) :]
     assert ids.ACTION_HOME_DIGEST_TIME in text and "09:00" in text
 
 

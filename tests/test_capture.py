@@ -53,7 +53,7 @@ def test_log_without_text_opens_the_modal_at_now_in_the_users_time_zone(touchbas
     # 17:00 UTC is 18:00 in Berlin.
     assert inputs[ids.BLOCK_DATE]["initial_date"] == "2026-03-11"
     assert inputs[ids.BLOCK_TIME]["initial_time"] == "18:00"
-    assert inputs[ids.BLOCK_CONTACT]["type"] == "external_select"
+    assert inputs[ids.BLOCK_CONTACT]["type"] == "multi_external_select"
     assert _metadata(view)["channel"] == "C111"
 
 
@@ -206,7 +206,7 @@ def test_quick_log_with_an_ambiguous_name_opens_the_modal_instead_of_guessing(to
     assert inputs[ids.BLOCK_TYPE]["initial_option"]["value"] == "email"
     assert inputs[ids.BLOCK_SUMMARY]["initial_value"] == "contract"
     assert inputs[ids.BLOCK_DATE]["initial_date"] == "2026-03-09"
-    assert "initial_option" not in inputs[ids.BLOCK_CONTACT]
+    assert "initial_options" not in inputs[ids.BLOCK_CONTACT]
     assert "Several contacts" in _blocks_text(view["blocks"])
     assert _interactions(touchbase.db) == []
 
@@ -215,7 +215,7 @@ def test_quick_log_with_an_unknown_name_offers_to_create_it(touchbase):
     touchbase.slack.command("/log", "Grace Hopper call 1h compilers")
     view = _opened_view(touchbase.fake)
     contact = next(b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_CONTACT)["element"]
-    assert contact["initial_option"]["value"] == ids.NEW_CONTACT_PREFIX + "Grace Hopper"
+    assert contact["initial_options"][0]["value"] == ids.NEW_CONTACT_PREFIX + "Grace Hopper"
     # Confirming the modal as prefilled creates the contact and saves the call.
     assert touchbase.slack.view_submission(submission(view))[0] == 200
     [saved] = _interactions(touchbase.db)
@@ -288,7 +288,7 @@ def test_message_shortcut_prefills_from_the_message_and_keeps_its_permalink(touc
     )
     assert inputs[ids.BLOCK_DATE]["initial_date"] == "2026-03-11"
     assert inputs[ids.BLOCK_TIME]["initial_time"] == "10:00"  # the message's time in Los Angeles
-    assert inputs[ids.BLOCK_CONTACT]["initial_option"]["value"] == ids.NEW_CONTACT_PREFIX + "Ana Lima"
+    assert inputs[ids.BLOCK_CONTACT]["initial_options"][0]["value"] == ids.NEW_CONTACT_PREFIX + "Ana Lima"
     permalink_call = touchbase.fake.last("chat.getPermalink")
     assert permalink_call.args["channel"] == "C111"
 
@@ -307,7 +307,7 @@ def test_message_shortcut_on_my_own_message_leaves_the_contact_to_choose(touchba
     touchbase.slack.message_shortcut("log_message", message)
     view = _opened_view(touchbase.fake)
     contact = next(b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_CONTACT)["element"]
-    assert "initial_option" not in contact
+    assert "initial_options" not in contact
 
 
 def test_global_shortcut_opens_the_modal_and_confirms_by_dm(touchbase):

@@ -232,7 +232,9 @@ def test_did_you_mean_for_one_close_match(touchbase):
     assert "Did you mean Priya Patel?" in _text(view["blocks"])
     assert "Several contacts match" not in _text(view["blocks"])
     contact_input = next(b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_CONTACT)
-    assert contact_input["element"]["initial_option"]["value"] == str(priya.id)
+    assert contact_input["element"]["initial_options"] == [
+        {"text": {"type": "plain_text", "text": "Priya Patel", "emoji": True}, "value": str(priya.id)}
+    ]
     assert interactions_of(touchbase.db, priya.id) == []
 
 

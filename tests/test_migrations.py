@@ -263,3 +263,83 @@ def test_0004_repairs_text_stored_with_slacks_escaping_and_keeps_typed_text(empt
             assert [tuple(row) for row in summaries] == [("R&D <3", True), ("typed &amp; kept", True)]
     finally:
         engine.dispose()
+
+
+def test_0008_moves_every_interactions_contact_into_its_attendees_and_goes_back(empty_url):
+    """With data in place: each interaction's contact becomes its first attendee (deleted and
+    merged ones too); downgrading keeps the interactions and their first contact."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0008")
+    command.downgrade(config, "-1")
+    engine = create_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, default_cadence_days, created_at) VALUES ('T1', 30, '2026-01-01')"
+                )
+            )
+            for cid, name in ((1, "Jane"), (2, "May")):
+                conn.execute(
+                    text(
+                        "INSERT INTO contacts (id, team_id, name, name_key, owner_user_id, due_at, created_by,"
+                        " created_at, updated_at) VALUES (:id, 'T1', :name, :key, 'U1', '2026-01-01', 'U1',"
+                        " '2026-01-01', '2026-01-01')"
+                    ),
+                    {"id": cid, "name": name, "key": name.lower()},
+                )
+            for iid, cid, deleted, merged in (
+                (1, 1, None, None),
+                (2, 2, "2026-01-03", None),
+                (3, 2, None, 1),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO interactions (id, team_id, contact_id, type, occurred_at, summary, logged_by,"
+                        " source, created_at, updated_at, deleted_at, merged_from_contact_id) VALUES (:id, 'T1',"
+                        " :cid, 'call', :at, 's', 'U1', 'modal', '2026-01-01', '2026-01-01', :deleted, :merged)"
+                    ),
+                    {
+                        "id": iid,
+                        "cid": cid,
+                        "at": f"2026-01-0{iid} 10:00:00",
+                        "deleted": deleted,
+                        "merged": merged,
+                    },
+                )
+        command.upgrade(config, "0008")
+        attendees = text(
+            "SELECT interaction_id, contact_id, team_id, position, merged_from_contact_id"
+            " FROM interaction_contacts ORDER BY interaction_id, position"
+        )
+        with engine.connect() as conn:
+            assert [tuple(r) for r in conn.execute(attendees)] == [
+                (1, 1, "T1", 0, None),
+                (2, 2, "T1", 0, None),
+                (3, 2, "T1", 0, 1),
+            ]
+            times = conn.execute(
+                text(
+                    "SELECT count(*) FROM interaction_contacts a JOIN interactions i ON i.id = a.interaction_id"
+                    " WHERE a.occurred_at = i.occurred_at"
+                )
+            ).scalar()
+            assert times == 3
+        with engine.begin() as conn:  # a second attendee, as the app would add it
+            conn.execute(
+                text(
+                    "INSERT INTO interaction_contacts (interaction_id, contact_id, team_id, position, occurred_at)"
+                    " SELECT id, 2, team_id, 1, occurred_at FROM interactions WHERE id = 1"
+                )
+            )
+        command.downgrade(config, "-1")
+        assert "interaction_contacts" not in table_names(empty_url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, contact_id FROM interactions ORDER BY id")).all()
+            assert [tuple(r) for r in rows] == [(1, 1), (2, 2), (3, 2)]
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert len(conn.execute(attendees).all()) == 3
+        assert schema_differences(empty_url) == []
+    finally:
+        engine.dispose()

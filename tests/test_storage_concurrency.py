@@ -53,12 +53,13 @@ def run_in_threads(count: int, work: Callable[[int], object]) -> list[object]:
     return results
 
 
-# The stored value next to the definition (latest live interaction whose type counts), read in
+# The stored value next to the definition (latest live interaction it attended whose type counts), read in
 # one statement so both come from the same snapshot.
 STORED_AND_TRUE = text(
     "SELECT c.last_contacted_at AS stored, "
-    "(SELECT max(i.occurred_at) FROM interactions i "
-    " WHERE i.contact_id = c.id AND i.deleted_at IS NULL AND i.type <> 'note') AS latest "
+    "(SELECT max(i.occurred_at) FROM interactions i"
+    " JOIN interaction_contacts a ON a.interaction_id = i.id"
+    " WHERE a.contact_id = c.id AND i.deleted_at IS NULL AND i.type <> 'note') AS latest "
     "FROM contacts c WHERE c.id = :contact_id"
 ).columns(stored=UTCDateTime(), latest=UTCDateTime())
 

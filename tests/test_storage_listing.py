@@ -12,6 +12,7 @@ import pytest
 
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
+from storage.attendees import write_attendees
 from storage.contacts import ContactDraft, create_contact
 from storage.interactions import InteractionDraft, create_interaction, delete_interaction
 from storage.listing import (
@@ -49,19 +50,20 @@ def bulk_insert(db, actor: Actor, contact_id: int, stamps: list[datetime], prefi
     """Many rows in one transaction (listing does not care how last_contacted_at was kept)."""
     with db.write() as session:
         for n, stamp in enumerate(stamps):
-            session.add(
-                Interaction(
-                    team_id=actor.team_id,
-                    contact_id=contact_id,
-                    type="call",
-                    occurred_at=stamp,
-                    summary=f"{prefix} {n}",
-                    logged_by=actor.user_id,
-                    source="import",
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
+            interaction = Interaction(
+                team_id=actor.team_id,
+                contact_id=contact_id,
+                type="call",
+                occurred_at=stamp,
+                summary=f"{prefix} {n}",
+                logged_by=actor.user_id,
+                source="import",
+                created_at=NOW,
+                updated_at=NOW,
             )
+            session.add(interaction)
+            session.flush()
+            write_attendees(session, interaction, [contact_id])
 
 
 def key(record: InteractionRecord) -> tuple[datetime, int]:

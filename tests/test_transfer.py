@@ -14,7 +14,7 @@ import types
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, select, text
 
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor
@@ -144,6 +144,12 @@ def test_csv_export_lists_the_teams_live_interactions_oldest_first(db, history):
         "permalink": "https://example.slack.com/archives/C1/p1",
         "created_at": jane_call["created_at"],
         "updated_at": jane_call["updated_at"],
+        "attendees": "Jane Doe",
+        "attendee_ids": str(history.jane.id),
+        "follow_up_on": "",
+        "follow_up_due_on": "",
+        "follow_up_done_at": "",
+        "follow_up_done_by": "",
     }
     stamp = datetime.fromisoformat(jane_call["created_at"])
     assert jane_call["created_at"].endswith("Z")
@@ -178,7 +184,13 @@ def test_json_export_is_one_valid_array_with_typed_values(db, history):
     assert len(text.splitlines()) == 2 + len(records)
     # Same content as the CSV, typed.
     as_csv = list(csv.DictReader(io.StringIO(export(db, "csv"), newline="")))
-    assert [{k: "" if v is None else str(v) for k, v in r.items()} for r in records] == as_csv
+    assert jane_call["attendees"] == ["Jane Doe"]
+    assert jane_call["attendee_ids"] == [history.jane.id]
+
+    def as_text(v):
+        return "" if v is None else "; ".join(map(str, v)) if isinstance(v, list) else str(v)
+
+    assert [{k: as_text(v) for k, v in r.items()} for r in records] == as_csv
 
 
 def test_export_of_an_empty_workspace_is_a_header_or_an_empty_array(db, history):
@@ -225,6 +237,14 @@ def add_interactions(db, contact_id: int, count: int, start: int) -> None:
     ]
     with db.write() as session:
         session.execute(insert(Interaction.__table__), rows)
+        # Each its contact's one attendee, as storage would write it.
+        session.execute(
+            text(
+                "INSERT INTO interaction_contacts (interaction_id, contact_id, team_id, position, occurred_at)"
+                " SELECT id, contact_id, team_id, 0, occurred_at FROM interactions"
+                " WHERE id NOT IN (SELECT interaction_id FROM interaction_contacts)"
+            )
+        )
 
 
 def peak_export_memory(db, fmt: str) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.domain import dates
+from bot.domain.followups import FILTERS
 from bot.domain.rules import INTERACTION_TYPES
 from bot.domain.search import search_words
 
@@ -35,6 +36,9 @@ _KEYS = {
     "author": "author",
     "sort": "sort",
     "order": "sort",
+    "followup": "follow_up",
+    "follow-up": "follow_up",
+    "follow_up": "follow_up",
 }
 # "words" (or “words”) standing alone: search text. `since:"last month"` is a filter's value.
 _SEARCH = re.compile(r'(?:^|(?<=\s))["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d](?=\s|$)')
@@ -50,6 +54,7 @@ class TextFilters:
     author: str | None = None
     sort: str = "newest"
     problems: tuple[str, ...] = ()
+    follow_up: str | None = None  # "open", "due" or "overdue" (bot.domain.followups.FILTERS)
     search_text: str | None = None  # words to find in summaries and notes
 
 
@@ -82,6 +87,7 @@ def parse_filters(
     since = until = None
     author = None
     sort = "newest"
+    follow_up = None
     for token in tokens:
         key, sep, value = token.partition(":")
         field = _KEYS.get(key.lower()) if sep else None
@@ -114,6 +120,11 @@ def parse_filters(
                 author = user_id
             else:
                 problems.append(f"“{value}” isn't a Slack user: use by:@name or by:me.")
+        elif field == "follow_up":
+            if value.lower() in FILTERS:
+                follow_up = value.lower()
+            else:
+                problems.append(f"Follow-ups are {', '.join(f'followup:{f}' for f in FILTERS)}.")
         elif field == "sort":
             if value.lower() in _SORTS:
                 sort = _SORTS[value.lower()]
@@ -127,5 +138,6 @@ def parse_filters(
         author=author,
         sort=sort,
         problems=tuple(problems),
+        follow_up=follow_up,
         search_text=search_text,
     )

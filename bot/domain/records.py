@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,14 @@ class ContactMatch:
 
 
 @dataclass(frozen=True)
+class Attendee:
+    """One of an interaction's contacts, as shown: the first one is the interaction's `contact_id`."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class InteractionRecord:
     id: int
     team_id: str
@@ -73,10 +81,31 @@ class InteractionRecord:
     updated_by: str | None
     deleted_at: datetime | None
     time_known: bool = True  # False: only the day is known (occurred_at is that local day's start)
+    # Every contact it was with, first (`contact_id`) first; left empty, just that one.
+    all_contacts: tuple[Attendee, ...] = ()
+
+    @property
+    def attendees(self) -> tuple[Attendee, ...]:
+        """Every contact it was with, the first (`contact_id`) first."""
+        return self.all_contacts or (Attendee(self.contact_id, self.contact_name),)
+
+    follow_up_on: date | None = None  # the follow-up's day as set (local to who logged it)
+    follow_up_due_on: date | None = None  # when it is due now (snoozed or not); None once done
+    follow_up_done_at: datetime | None = None
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def contact_ids(self) -> set[int]:
+        return {a.id for a in self.attendees}
+
+    @property
+    def contact_names(self) -> str:
+        """'Jane Doe', 'Jane Doe and May Chen', 'Jane Doe, May Chen and Bo Li' (as typed: escape to show)."""
+        names = [a.name for a in self.attendees]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +124,13 @@ class LastInteraction:
     occurred_at: datetime
     summary: str
     logged_by: str
+    with_others: int = 0  # how many other contacts it was with
+
+    @property
+    def others_text(self) -> str:
+        """' with 2 others', ' with 1 other', or ''."""
+        n = self.with_others
+        return "" if n <= 0 else f" with {n} other" + ("" if n == 1 else "s")
 
 
 @dataclass(frozen=True)

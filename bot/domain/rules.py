@@ -17,6 +17,7 @@ DEFAULT_CADENCE_DAYS = 30
 SUMMARY_MAX_CHARS = 300
 NOTES_MAX_CHARS = 3000
 MAX_DURATION_MINUTES = 1440
+MAX_ATTENDEES = 20  # contacts per interaction (a multi select offers at most this many)
 NAME_MAX_CHARS = 200
 COMPANY_MAX_CHARS = 200
 # Clock skew allowed before a time counts as "in the future" (plans are not contacts).

@@ -10,6 +10,7 @@ from blocks.browse import COUNT_CAP, PAGE_SIZE, SEARCH_MAX_CHARS, ListState, lis
 from blocks.interactions import interaction_detail_modal
 from blocks.metadata import encode_metadata
 from bot.domain.errors import DomainError
+from bot.domain.followups import FILTERS
 from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord, Page
 from bot.domain.rules import may_change, zone
 from bot.services import Services
@@ -57,7 +58,7 @@ class ListRef:
         )
 
 
-def storage_filters(state: ListState, tz: ZoneInfo) -> InteractionFilters:
+def storage_filters(state: ListState, tz: ZoneInfo, now: datetime | None = None) -> InteractionFilters:
     def start_of(day: date | None) -> datetime | None:
         return datetime.combine(day, time(0), tzinfo=tz) if day else None
 
@@ -69,6 +70,8 @@ def storage_filters(state: ListState, tz: ZoneInfo) -> InteractionFilters:
         until=start_of(state.until + timedelta(days=1)) if state.until else None,
         author=state.author,
         sort=state.sort,
+        follow_up=state.follow_up,
+        today=now.astimezone(tz).date() if now is not None else None,
         text=state.search,
     )
 
@@ -101,6 +104,7 @@ def state_from_json(data: object) -> ListState:
             search=data["search"][:SEARCH_MAX_CHARS] if isinstance(data.get("search"), str) else None,
             start=max(1, int(data.get("start") or 1)),
             total=max(0, int(data.get("total") or 0)),
+            follow_up=data.get("follow_up") if data.get("follow_up") in FILTERS else None,
         )
     except (TypeError, ValueError, OverflowError):
         return ListState()
@@ -123,7 +127,7 @@ def render_list(
 
     `unmatched` is a contact filter that names no contact: nothing is listed (never the whole list).
     """
-    filters = storage_filters(state, tz)
+    filters = storage_filters(state, tz, now)
     if unmatched is not None:
         page: Page[InteractionRecord] = Page([], None, None)
         count = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from slack_sdk import WebClient
 
@@ -16,7 +16,9 @@ from blocks.modals import LogPrefill
 from bot.domain.errors import Invalid
 from bot.domain.quicklog import parse_quick_log
 from bot.domain.records import Actor, ContactRecord, InteractionRecord
-from bot.services import AfterAnswer, Services, repeats
+from bot.domain.rules import zone
+from bot.services import AfterAnswer, Services, followups, repeats
+from bot.services.attendees import draft_picks, edit_contact_ids, resolve_quick_contacts
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
 from storage.contacts import (
@@ -24,7 +26,6 @@ from storage.contacts import (
     find_contact_by_slack_user,
     has_contact_named,
     has_unique_first_name,
-    resolve_contact,
 )
 from storage.interactions import (
     InteractionChanges,
@@ -62,6 +63,11 @@ class LogForm:
     suggested_name: str | None = None
     surfaces: Surfaces = field(default_factory=Surfaces)
     time_known: bool = True  # False when the time was left empty: only the day is known
+    # The other contacts picked after the first, in order: an id, or the name of one to create.
+    more_contacts: tuple[int | str, ...] = ()
+    follow_up_on: date | None = None  # "Follow up on", local to the user
+    completes_follow_up: int | None = None  # opened from a follow-up's Log button: close it on save
+    tz: str | None = None  # the user's zone, for their local today
 
 
 @dataclass(frozen=True)
@@ -118,42 +124,14 @@ def quick_log(
         ),
     )
     problems = list(parsed.problems)
-    # Until several contacts and follow-ups are stored (issues 16 and 17), ask rather than drop them.
-    if len(parsed.contact_texts) > 1:
-        problems.append("One contact per log for now: pick the one to log, then log the others.")
-    if parsed.follow_up_text:
-        problems.append("Follow-ups can't be saved yet: note it in the summary.")
-    contact: ContactRecord | None = None
-    new_contact: ContactDraft | None = None
-    new_contact_name = None
-    slack_user_id = None
-    if parsed.mention_user_id:
-        contact = find_contact_by_slack_user(svc.db, actor, parsed.mention_user_id)
-        if contact is None:
-            mentioned = svc.users.get(actor.team_id, parsed.mention_user_id, client=client)
-            if mentioned.known and not mentioned.deleted:
-                # A mention names exactly one person: their contact is created (with the log, in
-                # its transaction, never without it), not guessed.
-                new_contact = ContactDraft(
-                    name=mentioned.name, email=mentioned.email, slack_user_id=mentioned.id
-                )
-                new_contact_name, slack_user_id = mentioned.name, mentioned.id
-            else:
-                problems.append("I couldn't look up the person you mentioned.")
-    elif parsed.contact_text:
-        contact, matches = resolve_contact(svc.db, actor, parsed.contact_text)
-        if contact is None and len(matches) == 1:
-            # One close match (a typo): offered, never saved without the user's Save.
-            contact = matches[0].contact
-            problems.append(f"No contact is called “{parsed.contact_text}”. Did you mean {contact.name}?")
-        elif contact is None:
-            new_contact_name = parsed.contact_text if not matches else None
-            problems.append(
-                f"Several contacts match “{parsed.contact_text}”: pick one."
-                if matches
-                else f"“{parsed.contact_text}” is not a contact yet: check the name, then Save creates it."
-            )
-    else:
+    # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
+    named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts)
+    problems.extend(named.problems)
+    contact, new_contact = named.first, named.first_person
+    contact_ids = tuple(c.id for c in named.contacts)
+    # A mentioned person who isn't a contact yet, suggested first in the modal, is linked on Save.
+    slack_user_id = new_contact.slack_user_id if new_contact else None
+    if not parsed.contact_texts:
         problems.append("Who was it with? Pick a contact.")
     if parsed.type is None:
         problems.append("What kind of interaction was it? Pick a type.")
@@ -165,6 +143,7 @@ def quick_log(
         draft = InteractionDraft(
             contact_id=contact.id if contact else None,
             new_contact=new_contact,
+            more=named.more,
             type=parsed.type,
             occurred_at=occurred_at,
             time_known=parsed.time_known,
@@ -172,12 +151,23 @@ def quick_log(
             duration_minutes=parsed.duration_minutes,
             source="command",
             source_ref=source_ref,
+            follow_up_on=parsed.follow_up_on,
         )
         already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
         if already is not None:
             return QuickLogOutcome(saved=already)  # the same request again: what it saved
-        earlier = contact and repeats.earlier_same_log(
-            svc, actor, contact_id=contact.id, type=parsed.type, summary=parsed.summary, now=now
+        earlier = (
+            contact
+            and not named.people
+            and repeats.earlier_same_log(
+                svc,
+                actor,
+                contact_id=contact.id,
+                contact_ids=contact_ids,
+                type=parsed.type,
+                summary=parsed.summary,
+                now=now,
+            )
         )
         if earlier:
             return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
@@ -187,7 +177,7 @@ def quick_log(
             problems.extend(invalid.fields.values())
         else:
             after_interactions_changed(
-                after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+                after, svc, client, actor, contact_ids=record.contact_ids, when=[record.occurred_at], now=now
             )
             return QuickLogOutcome(saved=record)
 
@@ -198,13 +188,16 @@ def quick_log(
         prefill=LogPrefill(
             contact_id=contact.id if contact else None,
             contact_name=contact.name if contact else None,
-            new_contact_name=new_contact_name,
+            new_contact_name=named.modal_names()[0],
+            more_contacts=named.more_contacts,
+            more_new_contacts=named.modal_names()[1],
             type=parsed.type,
             date=local.date() if local else None,
             time=local.strftime("%H:%M") if local and parsed.time_known else None,
             duration_minutes=parsed.duration_minutes,
             summary=parsed.summary or None,
             notice=" ".join(problems),
+            follow_up_on=parsed.follow_up_on,
         ),
         slack_user_id=slack_user_id,
     )
@@ -229,12 +222,22 @@ def save_form(
         already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
         if already is not None:
             return Saved(already, created=False)
+    before = get_interaction(svc.db, actor, form.interaction_id) if form.interaction_id else None
+    followups.check_form_day(form.follow_up_on, before, now.astimezone(zone(form.tz)).date())
     contact_id, new_contact = form.contact_id, None
     if contact_id is None:
         contact_id, new_contact = _contact_from_form(svc, client, actor, form)
-    if contact_id is not None and not form.interaction_id:
+    more = draft_picks(form.more_contacts)
+    more_ids = tuple(p for p in more if isinstance(p, int))
+    if contact_id is not None and len(more_ids) == len(more) and not form.interaction_id:
         earlier = repeats.earlier_same_log(
-            svc, actor, contact_id=contact_id, type=form.type, summary=form.summary, now=now
+            svc,
+            actor,
+            contact_id=contact_id,
+            contact_ids=(contact_id, *more_ids),
+            type=form.type,
+            summary=form.summary,
+            now=now,
         )
         if earlier is not None and not repeats.confirmed(svc, actor, form.view_id, now=now):
             repeats.warn(svc, actor, form.view_id, now=now)
@@ -242,17 +245,16 @@ def save_form(
             raise Invalid(
                 {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
             )
-    if form.interaction_id:
+    if form.interaction_id and before is not None:
         if contact_id is None:  # an edit naming a new contact: create it first
             assert new_contact is not None
             contact_id = find_or_create_contact(svc.db, actor, new_contact, now=now)
-        before = get_interaction(svc.db, actor, form.interaction_id)
         record = update_interaction(
             svc.db,
             actor,
             form.interaction_id,
             InteractionChanges(
-                contact_id=contact_id,
+                contact_ids=edit_contact_ids(svc, actor, contact_id, form.more_contacts, now=now),
                 type=form.type,
                 occurred_at=form.occurred_at,
                 summary=form.summary,
@@ -261,21 +263,24 @@ def save_form(
                 clear_duration=form.duration_minutes is None,
                 clear_notes=not form.notes,
                 time_known=form.time_known,
+                follow_up_on=form.follow_up_on,
+                # An empty "Follow up on" removes an open follow-up; a done one stays on record.
+                clear_follow_up=form.follow_up_on is None and before.follow_up_due_on is not None,
             ),
             now=now,
         )
-        # An edit may move the interaction away from a contact whose thread must change too.
+        # An edit may move the interaction away from contacts whose threads must change too.
         after_interactions_changed(
             after,
             svc,
             client,
             actor,
-            contact_ids={before.contact_id, record.contact_id},
+            contact_ids=before.contact_ids | record.contact_ids,
             when=[before.occurred_at, record.occurred_at],
             now=now,
             surfaces=form.surfaces,
             interaction_id=record.id,
-            list_notice=f"Updated: {record.type} with {record.contact_name}.",
+            list_notice=f"Updated: {record.type} with {record.contact_names}.",
         )
         return Saved(record, edited=True)
     record, created = create_interaction(
@@ -292,17 +297,21 @@ def save_form(
             source="shortcut" if form.permalink else "modal",
             source_ref=f"view:{form.view_id}",
             permalink=form.permalink,
+            follow_up_on=form.follow_up_on,
             new_contact=new_contact,
+            more=more,
         ),
         now=now,
     )
+    if created and form.completes_follow_up:
+        followups.complete_after_log(svc, actor, form.completes_follow_up, now=now)
     if created:
         after_interactions_changed(
             after,
             svc,
             client,
             actor,
-            contact_ids={record.contact_id},
+            contact_ids=record.contact_ids,
             when=[record.occurred_at],
             now=now,
             surfaces=form.surfaces,
@@ -327,7 +336,7 @@ def log_interaction(
     record, created = create_interaction(svc.db, actor, draft, now=now)
     if created:
         after_interactions_changed(
-            after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+            after, svc, client, actor, contact_ids=record.contact_ids, when=[record.occurred_at], now=now
         )
     return Saved(record, created=created)
 
@@ -367,12 +376,12 @@ def delete(
         svc,
         client,
         actor,
-        contact_ids={record.contact_id},
+        contact_ids=record.contact_ids,
         when=[record.occurred_at],
         now=now,
         surfaces=surfaces,
         interaction_id=record.id,
-        list_notice=f"Deleted: {record.type} with {record.contact_name} — {record.summary}",
+        list_notice=f"Deleted: {record.type} with {record.contact_names} — {record.summary}",
         undo_id=record.id,
     )
     return record
@@ -394,11 +403,11 @@ def restore(
         svc,
         client,
         actor,
-        contact_ids={record.contact_id},
+        contact_ids=record.contact_ids,
         when=[record.occurred_at],
         now=now,
         surfaces=surfaces,
         interaction_id=record.id,
-        list_notice=f"Restored: {record.type} with {record.contact_name}.",
+        list_notice=f"Restored: {record.type} with {record.contact_names}.",
     )
     return record

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 
 from bot.domain.errors import Invalid, NotFound
+from bot.domain.followups import FollowUp
 from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord
 from bot.services import AfterAnswer, Services
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_contact_surfaces
@@ -29,7 +30,9 @@ from storage.contacts import (
     snooze_contact,
     update_contact,
 )
+from storage.followups import open_follow_ups_for_contact
 from storage.listing import latest_interactions_for_contact
+from storage.user_settings import get_user_settings
 
 # Inputs of the contact use cases, re-exported for listeners (they never import storage).
 __all__ = [
@@ -59,6 +62,8 @@ class ContactCard:
     recent: list[InteractionRecord]
     merged_from: list[ContactRecord] = field(default_factory=list)  # merges into it that can be undone
     merged_into: ContactRecord | None = None  # when this contact was merged into another
+    follow_ups: list[FollowUp] = field(default_factory=list)  # open ones, soonest first
+    today: date | None = None  # the viewer's local today (what "due" follow-ups are measured by)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def card(svc: Services, actor: Actor, contact_id: int) -> ContactCard:
         latest_interactions_for_contact(svc.db, actor, contact.id, limit=CARD_RECENT),
         merged_from=contacts_merged_into(svc.db, actor, contact.id),
         merged_into=into,
+        follow_ups=open_follow_ups_for_contact(svc.db, actor, contact.id),
+        today=svc.now().astimezone(get_user_settings(svc.db, actor).zone).date(),
     )
 
 

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from blocks.digest import digest_message, digest_text, team_digest_message, team_digest_text
-from blocks.message_metadata import digest_metadata
+from blocks.digest import team_digest_message, team_digest_text
 from bot.domain.records import Actor
+from bot.services.digest_content import digest_content
 from storage.db import Database
 from storage.deliveries import (
     TEAM_DIGEST_USER,
@@ -33,7 +33,7 @@ from storage.deliveries import (
     mark_sent,
     mark_skipped,
 )
-from storage.staleness import owners_without_tz, stale_contacts_for_owner, team_week_summary
+from storage.staleness import owners_without_tz, team_week_summary
 from storage.user_settings import get_user_settings, remember_dm_channel, remember_user_tz
 
 logger = logging.getLogger("touchbase.digests")
@@ -185,11 +185,8 @@ def learn_time_zones(
 
 
 def preview_digest(db: Database, key: DigestKey, *, now: datetime) -> str | None:
-    settings = get_user_settings(db, Actor(key.team_id, key.user_id))
-    stale, total = stale_contacts_for_owner(db, key.team_id, key.user_id, now)
-    if not stale:
-        return None
-    return digest_text(key.user_id, stale, total, now=now, tz=settings.zone, team_id=key.team_id)
+    content = digest_content(db, key.team_id, key.user_id, now=now)
+    return None if content.is_empty else content.text(now=now)
 
 
 def send_digest(
@@ -209,12 +206,12 @@ def send_digest(
     if not claim_digest(db, *key, worker_id, now=now):
         return
     try:
-        stale, total = stale_contacts_for_owner(db, key.team_id, key.user_id, now)
-        if not stale:
-            # Someone logged a touch between the due check and the claim.
+        content = digest_content(db, key.team_id, key.user_id, now=now)
+        if content.is_empty:
+            # Someone logged a touch (or closed a follow-up) between the due check and the claim.
             _skip(db, key, worker_id, "nothing stale", report)
             return
-        text, blocks = digest_message(key.user_id, stale, total, now=now)
+        text, blocks, metadata = content.message(now=now)
         cached = get_user_settings(db, Actor(key.team_id, key.user_id)).dm_channel_id
         channel = cached or client.conversations_open(users=key.user_id)["channel"]["id"]
     except SlackApiError as error:
@@ -237,8 +234,8 @@ def send_digest(
         now=now,
         worker_id=worker_id,
         report=report,
-        count=total,
-        metadata=digest_metadata(key.user_id, stale),
+        count=content.stale_total + content.follow_up_total,
+        metadata=metadata,
     )
     if outcome == "channel_not_found" and cached:
         # The remembered DM channel is gone; open a fresh one next time.
@@ -298,7 +295,7 @@ def _post(
         logger.warning("lost the claim on %s before posting; not sending", key)
         return None
     try:
-        client.chat_postMessage(
+        posted = client.chat_postMessage(
             channel=channel,
             text=text,
             blocks=blocks,
@@ -316,7 +313,16 @@ def _post(
         mark_failed(db, *key, worker_id, error=f"outcome unknown: {error!r}", retry_at=None)
         report.record(key, FAILED, "outcome unknown")
         return None
-    mark_sent(db, *key, worker_id, now=now, contact_count=count)
+    ts = posted.get("ts")
+    mark_sent(
+        db,
+        *key,
+        worker_id,
+        now=now,
+        contact_count=count,
+        channel_id=channel,
+        message_ts=ts if isinstance(ts, str) else None,
+    )
     report.record(key, SENT)
     return None
 

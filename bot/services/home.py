@@ -10,9 +10,12 @@ from blocks.home import home_view
 from blocks.metadata import encode_metadata
 from bot.domain.errors import Forbidden
 from bot.domain.records import Actor
+from bot.domain.rules import zone
 from bot.services import Services
+from storage.followups import due_follow_ups
 from storage.listing import InteractionFilters, list_interactions
 from storage.staleness import stale_contacts_for_owner
+from storage.team_report import set_team_digest_weekday, team_report
 from storage.user_settings import (
     get_team_digest_channel,
     get_user_settings,
@@ -23,6 +26,7 @@ from storage.user_settings import (
 
 HOME_STALE_MAX = 10
 HOME_RECENT_MAX = 10
+HOME_FOLLOW_UPS_MAX = 5
 
 
 def publish_home(svc: Services, client: WebClient, actor: Actor, tz_name: str, *, now: datetime) -> None:
@@ -31,6 +35,10 @@ def publish_home(svc: Services, client: WebClient, actor: Actor, tz_name: str, *
     )
     recent = list_interactions(svc.db, actor, InteractionFilters(author=actor.user_id), limit=HOME_RECENT_MAX)
     settings = get_user_settings(svc.db, actor)
+    today = now.astimezone(zone(tz_name)).date()
+    follow_ups, follow_up_total = due_follow_ups(
+        svc.db, actor.team_id, actor.user_id, today, limit=HOME_FOLLOW_UPS_MAX
+    )
     view = home_view(
         stale=[item.contact for item in stale],
         stale_total=stale_total,
@@ -42,6 +50,10 @@ def publish_home(svc: Services, client: WebClient, actor: Actor, tz_name: str, *
         now=now,
         viewer_is_admin=actor.is_admin,
         team_digest_channel=get_team_digest_channel(svc.db, actor),
+        follow_ups=follow_ups,
+        follow_up_total=follow_up_total,
+        today=today,
+        team=team_report(svc.db, actor.team_id, now),
     )
     # Clicks on Home come back with this: a change made there re-renders Home in the right zone.
     view["private_metadata"] = encode_metadata({"tz": tz_name})
@@ -78,3 +90,8 @@ def set_team_channel(svc: Services, actor: Actor, channel_id: str | None, *, now
     if not actor.is_admin:
         raise Forbidden("Only a workspace admin can choose the team digest channel.")
     set_team_digest_channel(svc.db, actor, channel_id, now=now)
+
+
+def set_team_day(svc: Services, actor: Actor, weekday: int, *, now: datetime) -> None:
+    """The weekday of the weekly team digest. Workspace admins only."""
+    set_team_digest_weekday(svc.db, actor, weekday, now=now)

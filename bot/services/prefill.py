@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from slack_sdk import WebClient
 
 from blocks.modals import LogPrefill
 from bot.domain.errors import Forbidden
-from bot.domain.records import Actor
-from bot.domain.rules import NOTES_MAX_CHARS, may_change
+from bot.domain.records import Actor, Attendee
+from bot.domain.rules import MAX_ATTENDEES, NOTES_MAX_CHARS, may_change
 from bot.domain.slack_text import readable
 from bot.services import Services
+from bot.services.attendees import mentioned_contacts
 from bot.services.capture import SUMMARY_PREFILL_CHARS, QuickLogOutcome, new_log_prefill
 from bot.services.users import SlackUser
 from storage.contacts import find_contact_by_slack_user, get_contact
 from storage.interactions import get_interaction
 
 logger = logging.getLogger(__name__)
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def log_prefill_for_contact(
@@ -38,6 +41,7 @@ def edit_prefill(svc: Services, actor: Actor, user: SlackUser, interaction_id: i
     return LogPrefill(
         contact_id=record.contact_id,
         contact_name=record.contact_name,
+        more_contacts=record.attendees[1:],
         type=record.type,
         date=local.date(),
         time=local.strftime("%H:%M") if record.time_known else None,
@@ -46,6 +50,7 @@ def edit_prefill(svc: Services, actor: Actor, user: SlackUser, interaction_id: i
         notes=record.notes,
         interaction_id=record.id,
         permalink=record.permalink,
+        follow_up_on=record.follow_up_due_on,  # an open follow-up, as snoozed; a done one isn't shown
     )
 
 
@@ -60,7 +65,8 @@ def message_prefill(
     message_ts: str | None,
     now: datetime,
 ) -> QuickLogOutcome:
-    """ "Log this conversation": the message as notes, its author as the contact, its time as when."""
+    """ "Log this conversation": the message as notes, its author and the contacts it mentions as
+    the contacts, its time as when."""
     author_id = message.get("user") if isinstance(message.get("user"), str) else None
 
     def name_of(user_id: str) -> str:
@@ -84,6 +90,11 @@ def message_prefill(
             author = svc.users.get(actor.team_id, author_id, client=client)
             if author.known and not author.is_bot:
                 new_contact_name, slack_user_id = author.name, author.id
+    # The people the message mentions who are contacts come next (never the user logging it).
+    mentioned = mentioned_contacts(
+        svc, actor, [u for u in MENTION.findall(text if isinstance(text, str) else "") if u != actor.user_id]
+    )
+    more = [a for a in (Attendee(c.id, c.name) for c in mentioned) if not contact or a.id != contact.id]
 
     permalink = None
     ts = message.get("ts") or message_ts
@@ -97,6 +108,7 @@ def message_prefill(
             contact_id=contact.id if contact else None,
             contact_name=contact.name if contact else None,
             new_contact_name=new_contact_name,
+            more_contacts=tuple(more[: MAX_ATTENDEES - 1]),
             type="message",
             date=local.date(),
             time=local.strftime("%H:%M"),

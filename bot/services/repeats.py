@@ -1,4 +1,4 @@
-"""A log that repeats one saved minutes ago (same author, contact, type and summary) is asked
+"""A log that repeats one saved minutes ago (same author, contacts, type and summary) is asked
 about, not saved twice: a double submit or a retry after a lost confirmation is the usual cause.
 
 The question's "Log again" button carries the draft, so saying yes saves it exactly once.
@@ -7,7 +7,8 @@ The question's "Log again" button carries the draft, so saying yes saves it exac
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 
@@ -26,10 +27,24 @@ STALE_BUTTON = "That button is out of date: log it again with /log."
 
 
 def earlier_same_log(
-    svc: Services, actor: Actor, *, contact_id: int, type: str, summary: str, now: datetime
+    svc: Services,
+    actor: Actor,
+    *,
+    contact_id: int,
+    type: str,
+    summary: str,
+    now: datetime,
+    contact_ids: Iterable[int] = (),
 ) -> InteractionRecord | None:
+    """The same log (the same set of contacts: `contact_ids`, else just `contact_id`) minutes ago."""
     return find_recent_repeat(
-        svc.db, actor, contact_id=contact_id, type=type, summary=summary, since=now - REPEAT_WINDOW
+        svc.db,
+        actor,
+        contact_id=contact_id,
+        type=type,
+        summary=summary,
+        since=now - REPEAT_WINDOW,
+        contact_ids=frozenset(contact_ids) or None,
     )
 
 
@@ -42,10 +57,18 @@ def encode_again(draft: InteractionDraft) -> str:
             "d": draft.duration_minutes,
             "s": draft.summary,
             "k": draft.time_known,
+            **({"cs": others} if (others := _other_ids(draft)) else {}),
+            "f": draft.follow_up_on.isoformat() if draft.follow_up_on else None,
         },
         separators=(",", ":"),
         ensure_ascii=False,
     )
+
+
+def _other_ids(draft: InteractionDraft) -> list[int]:
+    """The contacts after the first a "log again" must keep (a repeat names only existing ones)."""
+    ids = [*draft.contact_ids, *(p for p in draft.more if isinstance(p, int))]
+    return [cid for cid in dict.fromkeys(ids) if cid != draft.contact_id]
 
 
 def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
@@ -64,8 +87,12 @@ def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
         and (duration is None or (isinstance(duration, int) and not isinstance(duration, bool)))
     ):
         raise Invalid({"summary": STALE_BUTTON})
+    more = data.get("cs", [])
+    if not isinstance(more, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in more):
+        raise Invalid({"summary": STALE_BUTTON})
     return InteractionDraft(
         contact_id=contact_id,
+        contact_ids=tuple(more),
         type=type_,
         occurred_at=occurred_at,
         summary=summary,
@@ -73,7 +100,16 @@ def decode_again(value: str, *, source_ref: str) -> InteractionDraft:
         time_known=data.get("k") is not False,
         source="command",
         source_ref=source_ref,
+        follow_up_on=_day(data.get("f")),
     )
+
+
+def _day(value: object) -> date | None:
+    """The follow-up day a "Log again" button carries (None: none, or unreadable)."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def warn(svc: Services, actor: Actor, view_id: str, *, now: datetime) -> None:
@@ -104,6 +140,6 @@ def log_again(
     record, created = create_interaction(svc.db, actor, draft, now=now)
     if created:
         after_interactions_changed(
-            after, svc, client, actor, contact_ids={record.contact_id}, when=[record.occurred_at], now=now
+            after, svc, client, actor, contact_ids=record.contact_ids, when=[record.occurred_at], now=now
         )
     return record, created

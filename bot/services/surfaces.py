@@ -15,15 +15,13 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from blocks.digest import digest_caught_up_message, digest_message
-from blocks.message_metadata import digest_metadata
 from blocks.metadata import encode_metadata
 from bot.domain.records import Actor
 from bot.services import AfterAnswer, Services
 from bot.services.browse import ListRef, detail_view, render_list_again
+from bot.services.digest_content import digest_content
 from bot.services.home import publish_home
 from bot.services.timeline import refresh_timelines
-from storage.staleness import stale_contacts_for_owner
 
 logger = logging.getLogger(__name__)
 
@@ -78,18 +76,9 @@ NO_SURFACES = Surfaces()
 
 def refresh_digest(svc: Services, client: WebClient, actor: Actor, ref: DigestRef, *, now: datetime) -> None:
     """Re-render the user's digest DM in place: what they just handled drops off it."""
-    stale, total = stale_contacts_for_owner(svc.db, actor.team_id, actor.user_id, now)
-    if stale:
-        text, blocks = digest_message(actor.user_id, stale, total, now=now)
-    else:
-        text, blocks = digest_caught_up_message()
-    client.chat_update(
-        channel=ref.channel_id,
-        ts=ref.ts,
-        text=text,
-        blocks=blocks,
-        metadata=digest_metadata(actor.user_id, stale),
-    )
+    content = digest_content(svc.db, actor.team_id, actor.user_id, now=now)
+    text, blocks, metadata = content.message(now=now)
+    client.chat_update(channel=ref.channel_id, ts=ref.ts, text=text, blocks=blocks, metadata=metadata)
 
 
 def refresh_list(

@@ -108,7 +108,7 @@ def post_timeline(
         if group.month in get_thread(svc.db, actor, thread_id).replies:
             posted += 1  # a change made meanwhile already posted this month, with fresher data
             continue
-        reply_text, reply_blocks = month_reply(group.label, group.items, now=now)
+        reply_text, reply_blocks = month_reply(group.label, group.items, now=now, contact_id=contact_id)
         try:
             reply = client.chat_postMessage(
                 channel=channel,
@@ -235,7 +235,9 @@ def _refresh_thread(
     for month in sorted(months):
         _pace(svc)
         items = month_interactions(svc.db, actor, thread.contact_id, month, tz)
-        reply_text, reply_blocks = month_reply(month_label(month), items, now=now)
+        reply_text, reply_blocks = month_reply(
+            month_label(month), items, now=now, contact_id=thread.contact_id
+        )
         metadata = month_reply_metadata(thread.contact_id, month, items)
         ts = thread.replies.get(month)
         try:
