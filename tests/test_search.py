@@ -190,6 +190,33 @@ def test_every_plan_lists_and_pages_alike(db, jane, plan):
     assert count_interactions(db, ALICE, InteractionFilters(text="common"), cap=5) == 6
 
 
+def test_a_contact_filter_matches_any_attendee_in_every_plan(db, jane, plan):
+    may = create_contact(db, ALICE, ContactDraft(name="May Chen"), now=NOW).id
+    for n in range(6):
+        create_interaction(
+            db,
+            ALICE,
+            InteractionDraft(
+                contact_id=jane,
+                contact_ids=(jane, may) if n % 2 else (jane,),
+                type="meeting",
+                occurred_at=NOW - timedelta(days=10 - n),
+                summary=f"renewal meeting {n}",
+            ),
+            now=NOW,
+        )
+    log(db, ALICE, may, "renewal alone with May", days_ago=0.5)
+    expected = ["renewal alone with May", "renewal meeting 5", "renewal meeting 3", "renewal meeting 1"]
+    assert found(db, ALICE, "renewal", contact_id=may) == expected
+    page = list_interactions(db, ALICE, InteractionFilters(text="renew", contact_id=may), limit=2)
+    rest = list_interactions(
+        db, ALICE, InteractionFilters(text="renew", contact_id=may), cursor=page.next_cursor, limit=5
+    )
+    assert [i.summary for i in page.items + rest.items] == expected
+    assert count_interactions(db, ALICE, InteractionFilters(text="renewal", contact_id=may)) == 4
+    assert count_interactions(db, ALICE, InteractionFilters(text="renewal", contact_id=may), cap=2) == 3
+
+
 def test_long_words_match_in_full_in_every_plan(db, jane, plan):
     """The probing walk asks the FTS index for at most 6 letters of a word; the rest is checked."""
     log(db, ALICE, jane, "Renewable energy", days_ago=3)
