@@ -6,6 +6,7 @@ from datetime import datetime
 
 from blocks import ids
 from blocks.followups import follow_up_note
+from blocks.history import history_blocks
 from blocks.kit import actions, button, confirm, context, fields_section, header, section
 from blocks.text import (
     DATE_ONLY_FORMAT,
@@ -26,6 +27,7 @@ from blocks.text import (
     type_label,
     user_mention,
 )
+from bot.domain.history import HistoryPage
 from bot.domain.records import InteractionRecord
 
 # The card previews notes; the detail modal shows them in full.
@@ -153,8 +155,11 @@ def interaction_line(
     return f"{line} — {summary}" if summary else line
 
 
-def interaction_detail_modal(interaction: InteractionRecord, *, now: datetime, can_edit: bool) -> dict:
-    """Everything about one interaction, notes in full, with Edit and Delete for those allowed."""
+def interaction_detail_modal(
+    interaction: InteractionRecord, *, now: datetime, can_edit: bool, history: HistoryPage | None = None
+) -> dict:
+    """Everything about one interaction, notes in full, with Edit and Delete for those allowed,
+    then its history (newest first)."""
     i = interaction
     blocks: list[dict] = [header(headline(i.type, i.contact_names))]
     if i.is_deleted and i.deleted_at is not None:
@@ -186,6 +191,9 @@ def interaction_detail_modal(interaction: InteractionRecord, *, now: datetime, c
         buttons = [button("Undo delete", ids.ACTION_UNDO_DELETE, str(i.id))]
     if buttons:
         tail.append(actions(*buttons))
+    past = history_blocks(history) if history else []
+    if past:
+        tail += [{"type": "divider"}, *past]
 
     if i.notes and i.notes.strip():
         label = "*Notes*\n"

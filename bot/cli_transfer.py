@@ -30,7 +30,8 @@ def add_transfer_commands(subparsers) -> None:
     export = subparsers.add_parser(
         "export",
         help="write data out (streams, so any size fits)",
-        description="Write interactions or contacts out as CSV or JSON, streamed in constant memory.",
+        description="Write interactions, contacts or the interactions' history out as CSV or JSON, "
+        "streamed in constant memory.",
     )
     export_commands = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
     interactions = export_commands.add_parser(
@@ -49,7 +50,20 @@ def add_transfer_commands(subparsers) -> None:
         "Slack user id); then slack_user_id, last_contacted_at, snoozed_until, team_id, id, "
         "created_at and updated_at, which the import skips. Timestamps are UTC (ISO-8601, ending in Z).",
     )
-    for command, run in ((interactions, cmd_export_interactions), (contacts_export, cmd_export_contacts)):
+    history = export_commands.add_parser(
+        "history",
+        help="every change to every interaction (deleted ones too): who, when, what",
+        description="Write the history of every interaction, deleted ones included: one row per create, "
+        "edit, delete, restore, merge and merge undo, with the acting Slack user and the time (UTC, "
+        "ISO-8601 ending in Z), ordered by workspace, interaction and time. `changes` is "
+        '{"field": [old, new]} (JSON text in csv, an object in json); contacts carry their name at '
+        "the time.",
+    )
+    for command, run in (
+        (interactions, cmd_export_interactions),
+        (contacts_export, cmd_export_contacts),
+        (history, cmd_export_history),
+    ):
         command.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
         command.add_argument("--team", metavar="T", help="only this workspace (default: all of them)")
         command.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
@@ -104,6 +118,10 @@ def cmd_export_contacts(args, settings: Settings) -> int:
     return _export(args, settings, "contacts")
 
 
+def cmd_export_history(args, settings: Settings) -> int:
+    return _export(args, settings, "history")
+
+
 def _export(args, settings: Settings, what: str) -> int:
     from storage.export import workspace_ids
 
@@ -122,7 +140,8 @@ def _export(args, settings: Settings, what: str) -> int:
         db.dispose()
     if count is None:
         return 0  # the reader went away (e.g. `| head`): not an error
-    noun = what if count != 1 else what[:-1]
+    one, many = {"history": ("history entry", "history entries")}.get(what, (what[:-1], what))
+    noun = one if count == 1 else many
     if getattr(args, "per_attendee", False):
         noun = "attendee rows" if count != 1 else "attendee row"
     scope = f" of {args.team}" if args.team else ""
@@ -132,10 +151,12 @@ def _export(args, settings: Settings, what: str) -> int:
 
 
 def _writer(what: str, args):
-    from storage.export import export_contacts, export_interactions
+    from storage.export import export_contacts, export_history, export_interactions
 
     if what == "contacts":
         return export_contacts
+    if what == "history":
+        return export_history
     return partial(export_interactions, per_attendee=bool(getattr(args, "per_attendee", False)))
 
 

@@ -28,8 +28,9 @@ from storage.contacts import (
     to_record,
 )
 from storage.db import Database
+from storage.history import merge_moves, record_moved, unmerge_moves
 from storage.interactions import recompute_last_contacted
-from storage.merge_attendees import move_attendee_rows, restore_attendee_rows
+from storage.merge_attendees import lock_interactions_of, move_attendee_rows, restore_attendee_rows
 from storage.models import Contact, Interaction
 
 # Fields of the contact merged into that a merge may fill from the other one.
@@ -77,6 +78,7 @@ def merge_contacts(
     if source_id == target_id:
         raise Invalid({"contact": "Pick two different contacts to merge."})
     with db.write() as session:
+        lock_interactions_of(session, actor, source_id)  # interactions before contacts, as edits do
         source, target = _lock_pair(session, actor, source_id, target_id)
         for contact in (source, target):
             if contact.archived_at is not None:
@@ -84,6 +86,7 @@ def merge_contacts(
         undo = {name: _when(getattr(target, name)) for name in _FILLED}
         undo["source_email"] = source.email
         undo["source_slack_user_id"] = source.slack_user_id
+        record_moved(session, actor, merge_moves(actor, source.id), "merged", source, target, now=now)
         # The first attendee moves on the interaction too; the count is of every one attended.
         session.execute(
             update(Interaction)
@@ -127,10 +130,14 @@ def unmerge_contacts(
         peek = load_contact(session, actor, source_id)
         if peek.merged_into_id is None or peek.merge_undo is None:
             raise Conflict(f"{peek.name} isn't merged into another contact.", peek.id)
+        # Interactions before contacts, as edits do (the undo record is read again once locked).
+        lock_interactions_of(session, actor, source_id, json.loads(peek.merge_undo).get("dropped", []))
         source, target = _lock_pair(session, actor, source_id, peek.merged_into_id)
         if source.merged_into_id != target.id or source.merge_undo is None:
             raise Conflict(f"{source.name} isn't merged into {target.name} any more.", source.id)
         undo = json.loads(source.merge_undo)
+        moves = unmerge_moves(actor, source.id, target.id, undo.get("dropped", []))
+        record_moved(session, actor, moves, "unmerged", target, source, now=now)
         session.execute(
             update(Interaction)
             .where(Interaction.contact_id == target.id, Interaction.merged_from_contact_id == source.id)

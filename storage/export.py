@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from storage.attendees import attendees_of
 from storage.db import Database
-from storage.models import Contact, Interaction, InteractionContact, Workspace
+from storage.models import Contact, Interaction, InteractionContact, InteractionHistory, Workspace
 
 ExportFormat = Literal["csv", "json"]
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
@@ -71,6 +71,7 @@ CONTACT_EXPORT_COLUMNS = (
 )
 # Export columns the import knows and skips without a word.
 INFORMATIONAL_CONTACT_COLUMNS = CONTACT_EXPORT_COLUMNS[5:]
+HISTORY_EXPORT_COLUMNS = ("team_id", "id", "interaction_id", "action", "actor_user_id", "at", "changes")
 # Rows fetched from the cursor at a time: the export's memory is about this many rows.
 EXPORT_BATCH_ROWS = 1000
 
@@ -159,6 +160,38 @@ def export_contacts(db: Database, *, team_id: str | None, fmt: ExportFormat, out
     if team_id is not None:
         query = query.where(Contact.team_id == team_id)
     return _stream(db, query, CONTACT_EXPORT_COLUMNS, fmt, out)
+
+
+def export_history(db: Database, *, team_id: str | None, fmt: ExportFormat, out: TextIO) -> int:
+    """Write every interaction's history (of `team_id`, or of all workspaces) to `out`; returns the count.
+
+    Deleted interactions' history included. Order is (team_id, interaction_id, at, id), the
+    history index's. `changes` is {field: [old, new]}: JSON text in csv, an object in json.
+    """
+    query = select(
+        InteractionHistory.team_id,
+        InteractionHistory.id,
+        InteractionHistory.interaction_id,
+        InteractionHistory.action,
+        InteractionHistory.actor_user_id,
+        InteractionHistory.at,
+        InteractionHistory.changes,
+    ).order_by(
+        InteractionHistory.team_id,
+        InteractionHistory.interaction_id,
+        InteractionHistory.at,
+        InteractionHistory.id,
+    )
+    if team_id is not None:
+        query = query.where(InteractionHistory.team_id == team_id)
+    nest = _nest_changes if fmt == "json" else None
+    return _stream(db, query, HISTORY_EXPORT_COLUMNS, fmt, out, nest)
+
+
+def _nest_changes(session: Session, rows: Sequence[Sequence], lines: list[list]) -> None:
+    """The stored JSON text of `changes` (the last column) as an object, for the json export."""
+    for line in lines:
+        line[-1] = json.loads(line[-1] or "null")
 
 
 def _stream(

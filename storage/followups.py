@@ -15,6 +15,7 @@ from bot.domain.followups import DIGEST_FOLLOW_UPS_MAX, DUE, FILTERS, OPEN, OVER
 from bot.domain.records import Actor
 from bot.domain.rules import may_change
 from storage.db import Database
+from storage.history import record_edited, snapshot
 from storage.models import Contact, Interaction
 
 CARD_FOLLOW_UPS_MAX = 5
@@ -168,9 +169,11 @@ def mark_follow_up_done(db: Database, actor: Actor, interaction_id: int, *, now:
     with db.write() as session:
         interaction, name = _load(session, actor, interaction_id)
         if interaction.follow_up_due_on is not None:
+            was = snapshot(interaction, ())  # contacts don't change here
             interaction.follow_up_due_on = None
             interaction.follow_up_done_at = now
             interaction.follow_up_done_by = actor.user_id
+            record_edited(session, actor, interaction, was, (), now=now, action="follow_up_done")
         return to_follow_up(interaction, name)
 
 
@@ -182,5 +185,7 @@ def snooze_follow_up(
         interaction, name = _load(session, actor, interaction_id)
         if interaction.follow_up_due_on is None:
             raise Conflict("That follow-up is already done.")
+        was = snapshot(interaction, ())  # contacts don't change here
         interaction.follow_up_due_on = until
+        record_edited(session, actor, interaction, was, (), now=now, action="follow_up_snoozed")
         return to_follow_up(interaction, name)

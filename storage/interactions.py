@@ -33,6 +33,14 @@ from storage.attendees import attendee_ids, attendees_of, clean_attendee_ids, wr
 from storage.contacts import ContactDraft, default_cadence, ensure_workspace, load_contact, refresh_due_at
 from storage.db import Database
 from storage.follow_up_fields import set_follow_up
+from storage.history import (
+    contact_refs,
+    record_created,
+    record_deleted,
+    record_edited,
+    record_restored,
+    snapshot,
+)
 from storage.models import CONTACT_TYPES, INTERACTION_TYPES, SOURCES, Contact, Interaction, InteractionContact
 from storage.new_contact import contact_for_new_log
 
@@ -329,6 +337,7 @@ def create_interaction(
             session.add(interaction)
             session.flush()
             write_attendees(session, interaction, wanted)
+            record_created(session, actor, interaction, contact_refs(contacts, wanted), now=now)
             for contact in contacts.values():
                 recompute_last_contacted(session, contact, now=now)
             return _record(session, interaction), True
@@ -418,6 +427,7 @@ def update_interaction(
             else (changes.notes if changes.notes is not None else current.notes),
             now=now,
         )
+        was = snapshot(current, contact_refs(contacts, before))
         current.type = fields.type
         current.occurred_at = fields.occurred_at
         if changes.time_known is not None:
@@ -429,6 +439,7 @@ def update_interaction(
         current.updated_at = now
         current.updated_by = actor.user_id
         write_attendees(session, current, target)
+        record_edited(session, actor, current, was, contact_refs(contacts, target), now=now)
         # Old and new attendees alike: removed ones lose it, added ones gain it, kept ones follow its time.
         for contact in contacts.values():
             recompute_last_contacted(session, contact, now=now)
@@ -445,6 +456,7 @@ def delete_interaction(
         _, contacts = _lock_attendees(session, actor, interaction)
         interaction.deleted_at = now
         interaction.deleted_by = actor.user_id
+        record_deleted(session, actor, interaction, now=now)
         for contact in contacts.values():
             recompute_last_contacted(session, contact, now=now)
         return _record(session, interaction)
@@ -458,6 +470,8 @@ def restore_interaction(
         interaction = _load_interaction(session, actor, interaction_id, include_deleted=True, lock=True)
         _check_may_change(actor, interaction)
         _, contacts = _lock_attendees(session, actor, interaction)
+        if interaction.deleted_at is not None:  # a second Undo restores nothing
+            record_restored(session, actor, interaction, now=now)
         interaction.deleted_at = None
         interaction.deleted_by = None
         for contact in contacts.values():

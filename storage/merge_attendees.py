@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import CursorResult, and_, delete, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.records import Actor
@@ -118,3 +118,28 @@ def _first_leads(session: Session, interaction_ids: list[int]) -> None:
             .values(contact_id=contact_id)
             .execution_options(synchronize_session=False)
         )
+
+
+def lock_interactions_of(
+    session: Session, actor: Actor, source_id: int, dropped: list[list] | None = None
+) -> None:
+    """Lock (PostgreSQL) every interaction a merge or its undo will rewrite, in id order, before
+    any contact: the order every writer takes (an edit locks its interaction, then its contacts),
+    so a merge and an edit of one of its interactions wait for each other instead of deadlocking.
+
+    Merging: the interactions `source_id` attends. Undoing: those moved from it (still marked
+    `merged_from_contact_id`) and those where its row was dropped (`dropped`).
+    """
+    attended = select(InteractionContact.interaction_id).where(
+        InteractionContact.team_id == actor.team_id,
+        (InteractionContact.merged_from_contact_id == source_id)
+        if dropped is not None
+        else (InteractionContact.contact_id == source_id),
+    )
+    ids = or_(Interaction.id.in_(attended), Interaction.id.in_([row[0] for row in dropped or []]))
+    session.execute(
+        select(Interaction.id)
+        .where(ids, Interaction.team_id == actor.team_id)
+        .order_by(Interaction.id)
+        .with_for_update()
+    ).all()

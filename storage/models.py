@@ -288,3 +288,24 @@ class RequestKey(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InteractionHistory(Base):
+    """One change to an interaction: who, when, and each changed field's old and new value.
+
+    Written in the transaction of the change it records; never changed afterwards. Rows stay when
+    their interaction is deleted (interactions are soft-deleted) and go with a workspace purge.
+    """
+
+    __tablename__ = "interaction_history"
+    __table_args__ = (Index(None, "team_id", "interaction_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id"))
+    # created, edited, deleted, restored, merged, unmerged (storage.history.ACTIONS)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_user_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # JSON {field: [old, new]}, raw values (times ISO-8601 UTC, contacts with their names then).
+    changes: Mapped[str] = mapped_column(Text, default="{}")

@@ -24,6 +24,7 @@ TABLES = (
     "timeline_threads",
     "digest_deliveries",
     "user_settings",
+    "interaction_history",
     "interactions",
     "contacts",
     "workspaces",
@@ -32,7 +33,14 @@ TABLES = (
     "slack_oauth_states",
 )
 
-ID_TABLES = ("timeline_replies", "timeline_threads", "digest_deliveries", "interactions", "contacts")
+ID_TABLES = (
+    "timeline_replies",
+    "timeline_threads",
+    "digest_deliveries",
+    "interaction_history",
+    "interactions",
+    "contacts",
+)
 
 
 def in_ci() -> bool:

@@ -107,3 +107,54 @@ def test_concurrent_writers_on_shared_attendees_keep_every_contact_right(db):
         final = get_contact(db, owner, contact_id)
         base = expected if expected is not None else final.created_at
         assert final.due_at == base + timedelta(days=final.effective_cadence_days)
+
+
+def test_merges_and_their_undo_concurrent_with_edits_never_deadlock_and_keep_every_contact_right(db):
+    """A merge rewrites every interaction the merged contact attended while editors change those
+    same interactions: both lock interactions before contacts, so they wait, never deadlock."""
+    from storage.contact_lifecycle import merge_contacts, unmerge_contacts
+
+    owner = Actor(team_id=TEAM, user_id="U_OWNER", is_admin=True)
+    now = datetime.now(UTC)
+    ana, bo, cy = (create_contact(db, owner, ContactDraft(name=f"Merge {n}"), now=now).id for n in "ABC")
+    attended = [
+        create_interaction(
+            db,
+            owner,
+            InteractionDraft(
+                contact_id=None,
+                contact_ids=(ana, bo) if n % 2 else (cy, ana),
+                type="call",
+                occurred_at=now - timedelta(days=n + 1),
+                summary=f"shared {n}",
+            ),
+            now=now,
+        )[0].id
+        for n in range(8)
+    ]
+    merges = 12
+
+    def worker(index: int) -> dict[str, int]:
+        rng = random.Random(SEED + index)
+        done = {"merge": 0, "edit": 0}
+        if index == 0:
+            for _ in range(merges):
+                merge_contacts(db, owner, ana, bo, now=now)
+                unmerge_contacts(db, owner, ana, now=now)
+                done["merge"] += 1
+            return done
+        for step in range(40):
+            changes = InteractionChanges(
+                summary=f"edit {index}.{step}",
+                occurred_at=now - timedelta(days=rng.randint(1, 90)),
+                type=rng.choice(INTERACTION_TYPES),
+            )
+            update_interaction(db, owner, rng.choice(attended), changes, now=now)
+            done["edit"] += 1
+        return done
+
+    results = run_in_threads(4, worker)
+    assert sum(r["merge"] for r in results) == merges and sum(r["edit"] for r in results) == 3 * 40
+    for contact_id in (ana, bo, cy):
+        stored, expected = stored_and_true_last_contacted(db, contact_id)
+        assert stored == expected

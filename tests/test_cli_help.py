@@ -48,6 +48,7 @@ def test_every_command_has_a_description():
         ("export",),
         ("export", "interactions"),
         ("export", "contacts"),
+        ("export", "history"),
         ("contacts",),
         ("contacts", "import"),
     } <= set(commands)
@@ -63,6 +64,7 @@ def test_every_command_has_a_description():
         (("check",), "apps.connections.open"),
         (("serve",), "--no-check"),
         (("export", "contacts"), "which the import skips"),
+        (("export", "history"), "deleted ones included"),
     ],
 )
 def test_help_texts(capsys, argv, says):

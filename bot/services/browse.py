@@ -7,14 +7,17 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from blocks.browse import COUNT_CAP, PAGE_SIZE, SEARCH_MAX_CHARS, ListState, list_modal
+from blocks.history import HISTORY_SHOWN
 from blocks.interactions import interaction_detail_modal
 from blocks.metadata import encode_metadata
 from bot.domain.errors import DomainError
 from bot.domain.followups import FILTERS
+from bot.domain.history import HistoryPage
 from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord, Page
 from bot.domain.rules import may_change, zone
 from bot.services import Services
 from storage.contacts import find_contacts, get_contact, resolve_contact
+from storage.history import interaction_history
 from storage.interactions import get_interaction
 from storage.listing import InteractionFilters, count_interactions, list_interactions
 
@@ -183,11 +186,21 @@ def detail_view(
     svc: Services, actor: Actor, interaction_id: int, *, now: datetime, metadata: str = ""
 ) -> dict:
     record = get_interaction(svc.db, actor, interaction_id, include_deleted=True)
-    return render_detail(record, actor, now=now, metadata=metadata)
+    history = interaction_history(svc.db, actor, interaction_id, limit=HISTORY_SHOWN + 1)
+    return render_detail(record, actor, now=now, metadata=metadata, history=history)
 
 
-def render_detail(record: InteractionRecord, actor: Actor, *, now: datetime, metadata: str = "") -> dict:
-    view = interaction_detail_modal(record, now=now, can_edit=may_change(actor, record.logged_by))
+def render_detail(
+    record: InteractionRecord,
+    actor: Actor,
+    *,
+    now: datetime,
+    metadata: str = "",
+    history: HistoryPage | None = None,
+) -> dict:
+    view = interaction_detail_modal(
+        record, now=now, can_edit=may_change(actor, record.logged_by), history=history
+    )
     if metadata:
         view["private_metadata"] = metadata
     return view

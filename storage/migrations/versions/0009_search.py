@@ -1,7 +1,7 @@
 """search: full-text search of interactions, indexed typo search of contact names
 
 Revision ID: 0009
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01
 
 `interactions.search_text`: summary and notes folded (case, accents, compatibility forms; the
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
