@@ -268,6 +268,7 @@ def test_sqlite_search_index_stays_in_step_with_the_rows(sqlite_db):
     restore_interaction(db, ALICE, record.id, now=NOW)
     with db.write() as session:
         session.execute(text("INSERT INTO interaction_search(interaction_search) VALUES ('integrity-check')"))
+        session.execute(text("DELETE FROM interaction_history"))  # it refers to the interactions
         session.execute(text("DELETE FROM interactions"))
         session.execute(text("INSERT INTO interaction_search(interaction_search) VALUES ('integrity-check')"))
 
