@@ -168,9 +168,12 @@ def _list_page(
             conditions = [Interaction.id.in_(newest)]
             rows = select(Interaction, Contact.name)  # the attendee's keys hold the same values
             order = ordered(Interaction.occurred_at, Interaction.id)
+        text_conditions = (
+            match.windowed(newest) if newest is not None and match.windowed else match.conditions
+        )
         found = session.execute(
             rows.join(Contact, Contact.id == Interaction.contact_id)
-            .where(*conditions, *match.conditions)
+            .where(*conditions, *text_conditions)
             .order_by(*(order or ordered(occurred, ident)))
             .limit(limit + 1)
         ).all()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, TextClause, column, func, select, table, text
+from sqlalchemy import ColumnElement, Select, TextClause, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from storage.models import Interaction
@@ -31,6 +31,7 @@ __all__ = [
     "INDEXED_PREFIX",
     "RARE_MATCHES",
     "SEARCH_INDEX_NAMES",
+    "SQLITE_WINDOWS",
     "WALK_WINDOWS",
     "TextMatch",
     "count_matches",
@@ -48,6 +49,8 @@ COMMON_MATCHES = 50_000
 # PostgreSQL: how many of the list's newest rows are searched (a common word fills a page from
 # the first window, a rarer one may need the second) before every match is looked up.
 WALK_WINDOWS = (200, 2_000)
+# SQLite, a very common word: the newest rows searched first (then the probing walk).
+SQLITE_WINDOWS = (2_000,)
 # What migration 0009 adds outside the models (virtual tables, a generated column, GIN indexes):
 # the schema comparison of migrations against models leaves these out.
 SEARCH_INDEX_NAMES = frozenset(
@@ -113,13 +116,15 @@ class TextMatch:
     """The WHERE conditions for the words, and how the list should run them:
     - `unindexed` (team_id, occurred_at, id) set: filter and sort by these, so that the planner
       starts from the few matches (looked up by id) instead of walking the team's index;
-    - `walk_windows` set: first look among that many newest rows of the list only (each in turn);
-      if they hold too few matches, run again with `unindexed=fallback`."""
+    - `walk_windows` set: first look among that many newest rows of the list only (each in turn,
+      with `windowed(window)` for conditions when set); if they hold too few matches, run again
+      with `conditions` and `unindexed=fallback`."""
 
-    conditions: tuple[TextClause, ...]
+    conditions: tuple[ColumnElement[bool] | TextClause, ...]
     unindexed: tuple[str, str, str] | None = None
     walk_windows: tuple[int, ...] = ()
     fallback: tuple[str, str, str] | None = None
+    windowed: Callable[[Select], tuple[ColumnElement[bool], ...]] | None = None
 
 
 def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
@@ -152,8 +157,19 @@ def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
     if found <= COMMON_MATCHES:
         # SQLite gathers the matches' ids once (a temporary index) and walks the list's index.
         return TextMatch((in_index,))
-    # Very many: walk the list's index and probe the FTS index row by row with prefixes it
-    # indexes (a seek each), checking longer words on the folded text itself.
+
+    # Very many: the newest rows of the list first, matched against the FTS index's tail (the ids
+    # from the window's oldest insert on; a common word's doclists are read from there only).
+    def windowed(window: Select) -> tuple[ColumnElement[bool], ...]:
+        low = select(func.min(window.subquery().c.id)).scalar_subquery()
+        fts = table("interaction_search", column("rowid"))
+        tail = select(fts.c.rowid).where(
+            text("interaction_search MATCH :window_query").bindparams(window_query=query), fts.c.rowid >= low
+        )
+        return (Interaction.id.in_(tail),)
+
+    # Then (too few there): walk the list's index and probe the FTS index row by row with
+    # prefixes it indexes (a seek each), checking longer words on the folded text itself.
     probe = text(
         "EXISTS (SELECT 1 FROM interaction_search WHERE interaction_search MATCH :probe_query "
         "AND interaction_search.rowid = interactions.id)"
@@ -165,7 +181,7 @@ def text_condition(session: Session, words: tuple[str, ...]) -> TextMatch:
         for n, word in enumerate(words)
         if len(word) > INDEXED_PREFIX
     )
-    return TextMatch((probe, *longer))
+    return TextMatch((probe, *longer), walk_windows=SQLITE_WINDOWS, windowed=windowed)
 
 
 def count_matches(
