@@ -10,7 +10,9 @@ Plans (newest first, LIMIT n). A word few interactions have is cheapest driven f
 (team, occurred_at, id) index newest first, keep the rows that match, stop after n).
 - SQLite counts matches first (at most COMMON_MATCHES + 1, inside the FTS index): up to
   RARE_MATCHES it looks them up; up to COMMON_MATCHES it gathers their ids once and walks; beyond,
-  it walks probing the FTS index row by row (about n x rows / COMMON_MATCHES probes).
+  it looks among the newest SQLITE_WINDOWS rows of the list, matched against the tail of the FTS
+  index (ids from the window's oldest insert on), and only if they hold too few matches walks
+  probing the FTS index row by row (about n x rows / COMMON_MATCHES probes).
 - PostgreSQL can't count cheaply (a common prefix is a whole GIN bitmap), so it walks the newest
   WALK_WINDOWS rows of the list first; when they hold fewer than n matches it looks them all up.
   Its worst case is a word common long ago and absent lately: every match is looked up.
