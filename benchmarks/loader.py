@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.search import search_document
 from storage.contacts import name_key
 from storage.migrate import upgrade
 from storage.models import CONTACT_TYPES, DEFAULT_CADENCE_DAYS
@@ -518,6 +519,15 @@ INTERACTION_COLUMNS = (
     "deleted_at",
     "deleted_by",
 )
+# What the bulk load writes: the columns above and the folded words full-text search indexes.
+LOADED_INTERACTION_COLUMNS = (*INTERACTION_COLUMNS, "search_text")
+# A word few interactions have (one in RARE_WORD_EVERY), for the search benchmark.
+RARE_WORD = "Zanzibar"
+RARE_WORD_EVERY = 9_973
+# A word one interaction in 50 has: about storage.search.RARE_MATCHES at a million, where the
+# search plan changes (the worst case of both plans).
+UNCOMMON_WORD = "Lisbon"
+UNCOMMON_WORD_EVERY = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -562,6 +572,7 @@ def contact_rows(data: Dataset) -> Iterator[tuple]:
 
 def interaction_rows(data: Dataset) -> Iterator[tuple]:
     teams = data.contact_team
+    documents: dict[tuple[str, int], str] = {}
     for k in range(len(data.i_contact)):
         c = data.i_contact[k]
         occurred = _dt(data.i_time[k])
@@ -571,6 +582,16 @@ def interaction_rows(data: Dataset) -> Iterator[tuple]:
         author = author_id(data.i_author[k])
         note = data.i_note[k]
         duration = data.i_duration[k]
+        summary = SUMMARIES[data.i_summary[k]]
+        if k % RARE_WORD_EVERY == RARE_WORD_EVERY - 1:
+            summary = f"{summary} ({RARE_WORD} office)"
+        elif k % UNCOMMON_WORD_EVERY == 7:
+            summary = f"{summary} ({UNCOMMON_WORD})"
+        document = documents.get((summary, note))
+        if document is None:
+            document = documents[(summary, note)] = search_document(
+                summary, NOTES[note] if note >= 0 else None
+            )
         yield (
             k + 1,
             teams[c],
@@ -578,7 +599,7 @@ def interaction_rows(data: Dataset) -> Iterator[tuple]:
             TYPES[data.i_type[k]],
             occurred,
             duration if duration >= 0 else None,
-            SUMMARIES[data.i_summary[k]],
+            summary,
             NOTES[note] if note >= 0 else None,
             author,
             source,
@@ -589,6 +610,7 @@ def interaction_rows(data: Dataset) -> Iterator[tuple]:
             None,
             logged + timedelta(days=1) if deleted else None,
             author if deleted else None,
+            document,
         )
 
 
@@ -651,8 +673,8 @@ def load_sqlite(path: str, data: Dataset, *, batch: int = 50_000) -> LoadReport:
         )
         _executemany_batches(
             conn,
-            f"INSERT INTO interactions ({', '.join(INTERACTION_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(INTERACTION_COLUMNS))})",
+            f"INSERT INTO interactions ({', '.join(LOADED_INTERACTION_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(LOADED_INTERACTION_COLUMNS))})",
             (_sqlite_row(r, (4, 12, 13, 15)) for r in interaction_rows(data)),
             batch,
         )
@@ -723,7 +745,7 @@ def load_postgres(url: str, data: Dataset) -> LoadReport:
             with cur.copy(f"COPY contacts ({', '.join(CONTACT_COLUMNS)}) FROM STDIN") as copy:
                 for row in contact_rows(data):
                     copy.write_row(row)
-            with cur.copy(f"COPY interactions ({', '.join(INTERACTION_COLUMNS)}) FROM STDIN") as copy:
+            with cur.copy(f"COPY interactions ({', '.join(LOADED_INTERACTION_COLUMNS)}) FROM STDIN") as copy:
                 for row in interaction_rows(data):
                     copy.write_row(row)
             cur.execute(ATTENDEES_FROM_INTERACTIONS)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks import ids
-from blocks.browse import PAGE_SIZE, ListState
+from blocks.browse import PAGE_SIZE, SEARCH_MAX_CHARS, ListState
 from blocks.metadata import decode_metadata
 from blocks.modals import contact_options
 from bot.domain.errors import DomainError, NotFound
@@ -30,12 +30,14 @@ FILTER_ACTIONS = (
     ids.ACTION_FILTER_SORT,
     ids.ACTION_FILTER_SINCE,
     ids.ACTION_FILTER_UNTIL,
+    ids.ACTION_FILTER_SEARCH,
     ids.ACTION_CLEAR_FILTERS,
 )
 LIST_HELP = (
     "*/interactions* opens the list of everything logged. Filters: a contact name, "
     '`type:call,email`, `since:"last month"`, `until:2026-03-01`, `by:@someone` or `by:me`, '
-    '`sort:oldest`. Example: `/interactions jane type:call since:"last month" sort:oldest`'
+    "`sort:oldest`, and words in double quotes to find in summaries and notes. Example: "
+    '`/interactions jane "renewal terms" type:call since:"last month" sort:oldest`'
 )
 
 
@@ -46,6 +48,7 @@ def register(app: App) -> None:
     app.action(ids.ACTION_PAGE_PREV)(listener(turn_page))
     app.action(ids.ACTION_PAGE_NEXT)(listener(turn_page))
     app.options(ids.ACTION_FILTER_CONTACT)(listener(contact_filter_options))
+    app.view(ids.LIST_MODAL)(listener(search_submitted))
 
 
 def interactions_command(
@@ -82,6 +85,7 @@ def interactions_command(
         author=parsed.author,
         sort=parsed.sort,
         follow_up=parsed.follow_up,
+        search=parsed.search_text,
     )
     view = browse_service.render_list(
         svc, actor, user.tz, state, now=now, notice=" ".join(problems) or None, unmatched=unmatched
@@ -112,6 +116,11 @@ def _state_from_view(view: dict, previous: ListState) -> ListState:
     sort = get(get(filters, ids.ACTION_FILTER_SORT), "selected_option").get("value")
     author = get(filters, ids.ACTION_FILTER_AUTHOR).get("selected_user")
     contact_label = get(contact_option, "text").get("text")
+    search_block = next(
+        (as_dict(v) for k, v in values.items() if str(k).startswith(ids.BLOCK_LIST_SEARCH)), {}
+    )
+    typed = get(search_block, ids.ACTION_FILTER_SEARCH).get("value")
+    search = " ".join(typed.split())[:SEARCH_MAX_CHARS] or None if isinstance(typed, str) else None
 
     def day(action_id: str) -> date | None:
         picked = get(dates, action_id).get("selected_date")
@@ -129,6 +138,7 @@ def _state_from_view(view: dict, previous: ListState) -> ListState:
         author=author if isinstance(author, str) else None,
         sort=sort if sort in ("newest", "oldest") else previous.sort,
         follow_up=previous.follow_up,  # typed only (`followup:open`); Clear filters drops it
+        search=search,
     )
 
 
@@ -153,17 +163,26 @@ def _update(client: WebClient, body: dict, view: dict) -> None:
 
 def filters_changed(ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services) -> None:
     ack()
+    cleared = first_action(body).get("action_id") == ids.ACTION_CLEAR_FILTERS
+    _update(client, body, _filtered_list(body, context, svc, cleared=cleared))
+
+
+def search_submitted(ack: Ack, body: dict, context: BoltContext, svc: Services) -> None:
+    """The Search button (the modal's submit): the list again with the box's words, modal kept open."""
+    ack(response_action="update", view=_filtered_list(body, context, svc, cleared=False))
+
+
+def _filtered_list(body: dict, context: BoltContext, svc: Services, *, cleared: bool) -> dict:
     actor, user = acting_user(context)
     list_view = _list_view(body)
     metadata = decode_metadata(list_view.get("private_metadata"))
     tz = zone(metadata.get("tz") if isinstance(metadata.get("tz"), str) else user.tz.key)
     previous = browse_service.state_from_json(metadata.get("state"))
-    cleared = first_action(body).get("action_id") == ids.ACTION_CLEAR_FILTERS
     state = ListState() if cleared else _state_from_view(list_view, previous)
     state, notice = browse_service.contact_named_in_state(svc, actor, state)
     if state.since and state.until and state.since > state.until:
         notice = "The “from” day is after the “to” day, so nothing can match."
-    _update(client, body, browse_service.render_list(svc, actor, tz, state, now=svc.now(), notice=notice))
+    return browse_service.render_list(svc, actor, tz, state, now=svc.now(), notice=notice)
 
 
 def turn_page(ack: Ack, body: dict, client: WebClient, context: BoltContext, svc: Services) -> None:

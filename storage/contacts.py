@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -17,14 +16,11 @@ from bot.domain.boundary import CONTROL_MESSAGE, MATCH_TEXT_MAX, has_control_cha
 from bot.domain.errors import Conflict, Invalid, NotFound
 from bot.domain.records import Actor, ContactMatch, ContactRecord
 from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
+from storage import contact_search
 from storage.db import Database
 from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace
 
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-# Fuzzy matching compares against at most this many names of a workspace.
-FUZZY_CANDIDATES = 5000
-# How alike (difflib ratio) a typed name and a name must be to count as a typo of it.
-FUZZY_MIN_RATIO = 0.72
 
 
 def name_key(name: str) -> str:
@@ -257,40 +253,28 @@ def find_contact_by_slack_user(db: Database, actor: Actor, slack_user_id: str) -
 
 
 def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) -> list[ContactMatch]:
-    """Rank contacts for a typed name: exact, then prefix, then word prefix, then fuzzy."""
+    """Rank contacts for a typed name: exact, then prefix, then word prefix, then fuzzy.
+
+    Candidates come from the trigram index (storage/contact_search.py), never a scan of names.
+    """
     if len(query) > MATCH_TEXT_MAX * 2 or has_control_chars(query):
         return []  # longer than any name can be: nothing to match, and fuzzy matching it is slow
     key = name_key(query)
     if not key or len(key) > MATCH_TEXT_MAX:
         return []
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     with db.read() as session:
         cadence = default_cadence(session, actor.team_id)
-        substring = session.scalars(
-            select(Contact)
-            .where(
-                Contact.team_id == actor.team_id,
-                LIVE,
-                Contact.name_key.like(f"%{escaped}%", escape="\\"),
-            )
-            .order_by(Contact.name_key, Contact.id)
-            .limit(200)
-        ).all()
-        scored = {c.id: (_substring_score(key, c.name_key), c) for c in substring}
-        # Typos are looked for only when nothing starts with what was typed: comparing against
-        # thousands of names costs hundreds of milliseconds, too much for every keystroke and /log.
+        substring = contact_search.substring_candidates(session, LIVE, actor.team_id, key)
+        scored = {c.id: (contact_search.substring_score(key, c.name_key), c) for c in substring}
+        # Typos are looked for only when nothing starts with what was typed.
         if not any(score >= 0.8 for score, _ in scored.values()):
-            candidates = session.execute(
-                select(Contact.id, Contact.name_key)
-                .where(Contact.team_id == actor.team_id, LIVE)
-                .order_by(Contact.id)
-                .limit(FUZZY_CANDIDATES)
-            ).all()
             fuzzy_ids = {}
-            for contact_id, candidate_key in candidates:
+            for contact_id, candidate_key in contact_search.typo_candidates(
+                session, LIVE, actor.team_id, key
+            ):
                 if contact_id in scored:
                     continue
-                score = _fuzzy_score(key, candidate_key)
+                score = contact_search.fuzzy_score(key, candidate_key)
                 if score > 0:
                     fuzzy_ids[contact_id] = score * 0.5
             if fuzzy_ids:
@@ -302,46 +286,6 @@ def find_contacts(db: Database, actor: Actor, query: str, *, limit: int = 10) ->
             ContactMatch(to_record(contact, cadence), score, exact=contact.name_key == key)
             for score, contact in ranked[:limit]
         ]
-
-
-def _substring_score(key: str, candidate: str) -> float:
-    if candidate == key:
-        return 1.0
-    if candidate.startswith(key):
-        return 0.9
-    if any(word.startswith(key) for word in candidate.split()):
-        return 0.8
-    return 0.6
-
-
-def _fuzzy_score(key: str, candidate: str) -> float:
-    """How alike a typed name is to a name or one of its words: 0 when not alike enough.
-
-    SequenceMatcher decides what is alike enough; among those, fewer typing slips (a swap of
-    two letters is one) rank higher, so "jnae" puts "Jane" before "Jana", which it also resembles.
-    """
-    best = 0.0
-    for part in (candidate, *candidate.split()):
-        ratio = difflib.SequenceMatcher(None, key, part).ratio()
-        if ratio >= FUZZY_MIN_RATIO:
-            slips = _typo_distance(key, part)
-            best = max(best, (ratio + 1 - slips / max(len(key), len(part))) / 2)
-    return best
-
-
-def _typo_distance(a: str, b: str) -> int:
-    """Edits from a to b, where an edit is an insertion, deletion, change or swap of neighbours."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(b)]
 
 
 def update_contact(

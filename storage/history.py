@@ -42,6 +42,8 @@ _NOT_TRACKED = frozenset(
         # A follow-up's closing stamps: the entry's own who and when say them.
         "follow_up_done_at",
         "follow_up_done_by",
+        # Derived from summary and notes for full-text search (storage/search.py).
+        "search_text",
     }
 )
 _TOGETHER = (frozenset({"occurred_at", "time_known"}),)

@@ -7,14 +7,17 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, TextClause, func, literal, literal_column, select, tuple_
+from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
 from bot.domain.records import Actor, InteractionRecord, Page
+from bot.domain.search import search_words
 from storage.db import Database
 from storage.followups import follow_up_condition
 from storage.interactions import to_records
 from storage.models import INTERACTION_TYPES, Contact, Interaction, InteractionContact
+from storage.search import TextMatch, count_matches, text_condition, unindexed_team
 
 PAGE_SIZE_MAX = 100
 
@@ -29,6 +32,8 @@ class InteractionFilters:
     sort: str = "newest"  # or "oldest"
     follow_up: str | None = None  # "open", "due" or "overdue"; due/overdue against `today`
     today: date | None = None  # the user's local today (UTC's when not given)
+    # Words the summary or notes must contain (word prefixes, any order; see storage/search.py).
+    text: str | None = None
 
 
 def encode_cursor(occurred_at: datetime, interaction_id: int, direction: str) -> str:
@@ -48,8 +53,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, str]:
         raise Invalid({"cursor": "That page link is no longer valid; start from the first page."}) from exc
 
 
-def _filter_conditions(actor: Actor, filters: InteractionFilters) -> list:
-    conditions = [Interaction.team_id == actor.team_id, Interaction.deleted_at.is_(None)]
+def _filter_conditions(
+    actor: Actor, filters: InteractionFilters, unindexed: tuple[str, str, str] | None = None
+) -> list[ColumnElement[bool] | TextClause]:
+    """The WHERE conditions but the text's; with `unindexed`, the team's index is kept from the
+    planner (few text matches are looked up by id instead, see storage/search.py)."""
+    team = literal_column(unindexed[0]) if unindexed else Interaction.__table__.c.team_id
+    conditions: list[ColumnElement[bool] | TextClause] = [
+        team == actor.team_id,
+        Interaction.deleted_at.is_(None),
+    ]
     if filters.contact_id is not None:
         # Any attendee: the rows come joined to the attendees (`_attended`).
         conditions.append(InteractionContact.contact_id == filters.contact_id)
@@ -99,9 +112,29 @@ def list_interactions(
         raise Invalid({"sort": "Sort by newest or oldest."})
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     newest_first = filters.sort == "newest"
-    conditions = _filter_conditions(actor, filters)
+    with db.read() as session:
+        items, more, direction = _list_page(session, actor, filters, cursor, limit, newest_first)
+    has_next = more if direction == "after" else bool(cursor)
+    has_prev = bool(cursor) if direction == "after" else more
+    next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
+    prev_cursor = encode_cursor(items[0].occurred_at, items[0].id, "before") if items and has_prev else None
+    return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+def _list_page(
+    session: Session,
+    actor: Actor,
+    filters: InteractionFilters,
+    cursor: str | None,
+    limit: int,
+    newest_first: bool,
+) -> tuple[list[InteractionRecord], bool, str]:
+    """The page's records, whether more rows follow in its direction, and that direction."""
+    words = search_words(filters.text or "")
+    match = text_condition(session, words) if words else TextMatch(())
     occurred, ident = _keys(filters)
     direction = "after"
+    seek = None
     if cursor:
         when, last_id, direction = decode_cursor(cursor)
         key = tuple_(occurred, ident)
@@ -109,28 +142,59 @@ def list_interactions(
         forward_is_down = newest_first == (direction == "after")
         # Bind the instant through the column's type: a bare datetime would reach SQLite as its
         # wall-clock digits, so a cursor written in another offset would seek hours away.
-        seek = tuple_(literal(when, Interaction.occurred_at.type), last_id)
-        conditions.append(key < seek if forward_is_down else key > seek)
+        bound = tuple_(literal(when, Interaction.occurred_at.type), last_id)
+        seek = key < bound if forward_is_down else key > bound
     scan_descending = newest_first == (direction == "after")
-    order = (occurred.desc(), ident.desc()) if scan_descending else (occurred.asc(), ident.asc())
-    with db.read() as session:
-        rows = session.execute(
-            _attended(select(Interaction, Contact.name), filters)
-            .join(Contact, Contact.id == Interaction.contact_id)
-            .where(and_(*conditions))
-            .order_by(*order)
+
+    def ordered(by_time, by_id) -> tuple:
+        return (by_time.desc(), by_id.desc()) if scan_descending else (by_time.asc(), by_id.asc())
+
+    def query(unindexed: tuple[str, str, str] | None, window: int | None) -> tuple[list, bool]:
+        """The page's rows, and whether a window was full (so rows beyond it may match)."""
+        conditions = _filter_conditions(actor, filters, unindexed)
+        if seek is not None:
+            conditions.append(seek)
+        rows = _attended(select(Interaction, Contact.name), filters)
+        # Same values, same order; with `unindexed` the planner can't walk an index for it.
+        order = ordered(literal_column(unindexed[1]), literal_column(unindexed[2])) if unindexed else None
+        newest = None
+        if window is not None:
+            newest = (
+                _attended(select(Interaction.id), filters)
+                .where(*conditions)
+                .order_by(*ordered(occurred, ident))
+            )
+            newest = newest.limit(window)
+            conditions = [Interaction.id.in_(newest)]
+            rows = select(Interaction, Contact.name)  # the attendee's keys hold the same values
+            order = ordered(Interaction.occurred_at, Interaction.id)
+        text_conditions = (
+            match.windowed(newest) if newest is not None and match.windowed else match.conditions
+        )
+        found = session.execute(
+            rows.join(Contact, Contact.id == Interaction.contact_id)
+            .where(*conditions, *text_conditions)
+            .order_by(*(order or ordered(occurred, ident)))
             .limit(limit + 1)
         ).all()
-        more = len(rows) > limit
-        rows = list(rows[:limit])
-        if direction == "before":
-            rows.reverse()
-        items = to_records(session, [(interaction, name) for interaction, name in rows])
-    has_next = more if direction == "after" else bool(cursor)
-    has_prev = bool(cursor) if direction == "after" else more
-    next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
-    prev_cursor = encode_cursor(items[0].occurred_at, items[0].id, "before") if items and has_prev else None
-    return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor)
+        full = bool(
+            newest is not None
+            and len(found) <= limit
+            and session.scalar(select(func.count()).select_from(newest.subquery())) == window
+        )
+        return list(found), full
+
+    for window in match.walk_windows:
+        rows, window_full = query(match.unindexed, window)
+        if not window_full:
+            break
+    else:
+        rows, _ = query(match.fallback if match.walk_windows else match.unindexed, None)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if direction == "before":
+        rows.reverse()
+    return to_records(session, [(interaction, name) for interaction, name in rows]), more, direction
 
 
 def count_interactions(
@@ -141,8 +205,12 @@ def count_interactions(
     A full count scans every match (600 ms for a million rows on SQLite); a list header only
     needs to say "10,000+" beyond a point.
     """
-    conditions = _filter_conditions(actor, filters)
     with db.read() as session:
+        words = search_words(filters.text or "")
+        if words:
+            unindexed = _filter_conditions(actor, filters, unindexed_team(session))
+            return count_matches(session, words, unindexed, cap, lambda query: _attended(query, filters))
+        conditions = _filter_conditions(actor, filters)
         if cap is None:
             counted = _attended(select(func.count()).select_from(Interaction), filters)
             return session.scalar(counted.where(*conditions)) or 0

@@ -17,11 +17,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.rules import CONTACT_TYPES, DEFAULT_CADENCE_DAYS, INTERACTION_TYPES, SOURCES  # noqa: F401
+from bot.domain.search import search_document
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -157,6 +159,15 @@ class Interaction(Base):
     follow_up_due_on: Mapped[date | None] = mapped_column(Date)
     follow_up_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     follow_up_done_by: Mapped[str | None] = mapped_column(String(32))
+    # Summary and notes folded to words (bot.domain.search): what full-text search indexes.
+    # Kept by the hook below on every ORM write; the migration filled it for older rows.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+@event.listens_for(Interaction, "before_insert")
+@event.listens_for(Interaction, "before_update")
+def _keep_search_text(mapper, connection, interaction: Interaction) -> None:
+    interaction.search_text = search_document(interaction.summary or "", interaction.notes)
 
 
 class InteractionContact(Base):

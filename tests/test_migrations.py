@@ -18,6 +18,7 @@ from bot.installations import oauth_metadata
 from storage.db import Database
 from storage.migrate import alembic_config, current_revision, upgrade
 from storage.models import Base
+from storage.search import in_models_schema
 from tests.databases import POSTGRES_ADMIN_URL, in_ci
 
 
@@ -70,7 +71,8 @@ def schema_differences(url: str) -> list:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return compare_metadata(MigrationContext.configure(conn), expected_metadata())
+            context = MigrationContext.configure(conn, opts={"include_name": in_models_schema})
+            return compare_metadata(context, expected_metadata())
     finally:
         engine.dispose()
 
@@ -80,7 +82,8 @@ def reflected(url: str, what: str) -> dict[str, set]:
     engine = create_engine(url)
     try:
         inspector = inspect(engine)
-        tables = set(inspector.get_table_names()) - {"alembic_version"}
+        tables = {t for t in inspector.get_table_names() if in_models_schema(t, "table", {})}
+        tables -= {"alembic_version"}
         if what == "checks":
             return {t: {c["name"] for c in inspector.get_check_constraints(t)} for t in tables}
         return {

@@ -1,4 +1,6 @@
-"""`/interactions` filters typed as text: `jane type:call since:"last month" by:@ana sort:oldest`.
+"""`/interactions` filters typed as text: `jane "renewal terms" type:call since:"last month" by:@ana`.
+
+Text in double quotes on its own (not after `key:`) is searched for in summaries and notes.
 
 Dates are read by `bot.domain.dates`, the engine quick log uses, so `since:"1 week ago"` starts on
 the very day `/log … 1 week ago` records. `since:` is the start of that local day (inclusive),
@@ -16,6 +18,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from bot.domain import dates
 from bot.domain.followups import FILTERS
 from bot.domain.rules import INTERACTION_TYPES
+from bot.domain.search import search_words
 
 __all__ = ["TextFilters", "parse_filters"]
 
@@ -37,6 +40,8 @@ _KEYS = {
     "follow-up": "follow_up",
     "follow_up": "follow_up",
 }
+# "words" (or “words”) standing alone: search text. `since:"last month"` is a filter's value.
+_SEARCH = re.compile(r'(?:^|(?<=\s))["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d](?=\s|$)')
 _SORTS = {"newest": "newest", "latest": "newest", "desc": "newest", "oldest": "oldest", "asc": "oldest"}
 
 
@@ -50,6 +55,7 @@ class TextFilters:
     sort: str = "newest"
     problems: tuple[str, ...] = ()
     follow_up: str | None = None  # "open", "due" or "overdue" (bot.domain.followups.FILTERS)
+    search_text: str | None = None  # words to find in summaries and notes
 
 
 def parse_filters(
@@ -64,6 +70,13 @@ def parse_filters(
     problems: list[str] = []
     if now.tzinfo is None or now.utcoffset() is None:
         now = now.replace(tzinfo=UTC)
+    text = text[:500]
+    searched = [" ".join(found.split()) for found in _SEARCH.findall(text)]
+    text = _SEARCH.sub(" ", text)
+    search_text = " ".join(filter(None, searched)) or None
+    if searched and not search_words(search_text or ""):
+        problems.append("There are no words in the quotes to search for.")
+        search_text = None
     try:
         tokens = shlex.split(text[:500])
     except ValueError:
@@ -126,4 +139,5 @@ def parse_filters(
         sort=sort,
         problems=tuple(problems),
         follow_up=follow_up,
+        search_text=search_text,
     )

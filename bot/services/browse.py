@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from blocks.browse import COUNT_CAP, PAGE_SIZE, ListState, list_modal
+from blocks.browse import COUNT_CAP, PAGE_SIZE, SEARCH_MAX_CHARS, ListState, list_modal
 from blocks.history import HISTORY_SHOWN
 from blocks.interactions import interaction_detail_modal
 from blocks.metadata import encode_metadata
@@ -75,6 +75,7 @@ def storage_filters(state: ListState, tz: ZoneInfo, now: datetime | None = None)
         sort=state.sort,
         follow_up=state.follow_up,
         today=now.astimezone(tz).date() if now is not None else None,
+        text=state.search,
     )
 
 
@@ -103,6 +104,7 @@ def state_from_json(data: object) -> ListState:
             until=date.fromisoformat(data["until"]) if data.get("until") else None,
             author=data.get("author") if isinstance(data.get("author"), str) else None,
             sort="oldest" if data.get("sort") == "oldest" else "newest",
+            search=data["search"][:SEARCH_MAX_CHARS] if isinstance(data.get("search"), str) else None,
             start=max(1, int(data.get("start") or 1)),
             total=max(0, int(data.get("total") or 0)),
             follow_up=data.get("follow_up") if data.get("follow_up") in FILTERS else None,

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from storage.models import Base
+from storage.search import in_models_schema
 
 config = context.config
 target_metadata = Base.metadata
@@ -34,7 +35,13 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     # Batch mode lets later migrations alter SQLite tables (it recreates them).
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    # The search index's virtual tables, generated column and GIN indexes live outside the models.
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_name=in_models_schema,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
