@@ -43,7 +43,8 @@ def _digest_controls(enabled: bool, digest_time: str, weekdays: frozenset[int], 
         checkboxes["initial_options"] = chosen
     status = (
         f"A DM at *{digest_time}* your time ({escape(tz_name)}), {_days_text(weekdays)}, "
-        "listing your contacts that are overdue for a touch. Nothing is sent when nothing is overdue."
+        "listing your contacts that are overdue for a touch and your follow-ups that are due. "
+        "Nothing is sent when there is neither."
         if enabled
         else "Your daily digest is *off*."
     )
