@@ -9,7 +9,7 @@
   `search_vector @@ to_tsquery('simple', ?)` with the same ORDER BY … LIMIT.
 - Typo search (find_contacts with two letters swapped) next to the raw trigram query alone:
   PostgreSQL `name_key % ? ORDER BY similarity(…)`, SQLite the FTS5 trigram MATCH ordered by rank.
-- The list header's count for each search (capped at 10,000, as /interactions asks), next to the
+- The list header's count for each search (capped at 300, as /interactions asks for a search), next to the
   raw capped count.
 Targets: within 1.5x the raw query; on PostgreSQL every figure under 50 ms as well.
 
@@ -43,7 +43,7 @@ from storage.listing import InteractionFilters, count_interactions, list_interac
 from storage.search import postgres_tsquery, sqlite_match
 
 PAGE = 15
-COUNT_CAP = 10_000  # blocks.browse.COUNT_CAP: the list header's count stops there
+COUNT_CAP = 300  # blocks.browse.SEARCH_COUNT_CAP: a search's list header count stops there
 SEARCHES = (
     ("rare word", RARE_WORD.lower()),
     ("uncommon word: 1 in 50", UNCOMMON_WORD.lower()),

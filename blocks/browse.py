@@ -17,6 +17,8 @@ from bot.domain.search import Snippet, search_words, snippet
 PAGE_SIZE = 15
 # Beyond this many matches the header says "10,000+" rather than paying for an exact count.
 COUNT_CAP = 10_000
+# A search's count stops sooner: past a few hundred matches, narrowing the words helps more.
+SEARCH_COUNT_CAP = 300
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,8 @@ def list_modal(
     elif rows:
         first, last = state.start, state.start + len(rows) - 1
         total = max(state.total, last)
-        shown_total = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"
+        cap = SEARCH_COUNT_CAP if state.search else COUNT_CAP
+        shown_total = f"{cap:,}+" if total > cap else f"{total:,}"
         blocks.append(context(f"{first:,}–{last:,} of {shown_total}"))
         words = search_words(state.search or "")
         for interaction in rows:

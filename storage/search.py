@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, TextClause, column, func, select, table, text
+from sqlalchemy import ColumnElement, Select, TextClause, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from storage.models import Interaction
@@ -219,6 +219,16 @@ def count_matches(
     if cap is not None:
         matching = matching.limit(cap + 1)
     return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+def recent_matches(session: Session, words: tuple[str, ...], newest: Select) -> int:
+    """How many of the rows `newest` selects (newest first, limited) match the words (PostgreSQL):
+    the rows come from the list's own index walk, and the match is checked on each row's vector."""
+    window = newest.add_columns(
+        literal_column("interactions.search_vector").label("search_vector")
+    ).subquery()
+    matches = window.c.search_vector.op("@@")(func.to_tsquery("simple", postgres_tsquery(words)))
+    return session.scalar(select(func.count()).select_from(window).where(matches)) or 0
 
 
 def unindexed_team(session: Session) -> tuple[str, str, str]:

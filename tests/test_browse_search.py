@@ -160,3 +160,32 @@ def test_no_match_says_so_and_the_search_survives_page_turns(touchbase):
     assert _row_ids(empty) == [] and "No interactions mention “zebra”" in json.dumps(
         empty, ensure_ascii=False
     )
+
+
+def test_a_search_header_says_300_plus_past_the_search_cap_and_10000_plus_otherwise():
+    from blocks.browse import COUNT_CAP, SEARCH_COUNT_CAP, ListState, list_modal
+    from tests.blockkit import check_view
+    from tests.test_attendees_blocks import NOW, record
+
+    rows = [record("Jane Doe", id=n) for n in range(1, 16)]
+
+    def header(state: ListState) -> str:
+        view = list_modal(
+            state,
+            rows,
+            has_prev=False,
+            has_next=True,
+            now=NOW,
+            viewer_id="U1",
+            viewer_is_admin=False,
+            private_metadata="{}",
+        )
+        check_view(view)
+        return next(
+            b["elements"][0]["text"] for b in view["blocks"] if b["type"] == "context" and "–" in str(b)
+        )
+
+    assert header(ListState(search="renewal", total=SEARCH_COUNT_CAP + 1)) == "1–15 of 300+"
+    assert header(ListState(search="renewal", total=42)) == "1–15 of 42"
+    assert header(ListState(total=COUNT_CAP + 1)) == "1–15 of 10,000+"
+    assert header(ListState(total=SEARCH_COUNT_CAP + 1)) == "1–15 of 301"

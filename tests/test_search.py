@@ -295,3 +295,22 @@ def test_snippet_shows_matching_words_in_context():
     assert "finally" in "".join(text for text, _ in found.pieces)
     assert snippet("Café au lait", None, ("cafe",)).pieces == (("Café", True), (" au lait", False))
     assert snippet("Call", "notes", ("zebra",)) is None
+
+
+def test_a_search_count_says_more_than_cap_from_the_newest_rows_and_is_exact_below_it(db, jane, monkeypatch):
+    """The header's count: past the cap it says "more" (PostgreSQL settles that among the newest
+    rows, without counting every match); at or below it, the exact number, deleted rows left out."""
+    from storage import listing
+
+    monkeypatch.setattr(listing, "RECENT_COUNT_WINDOW", 30)  # small, so both branches run here
+    for n in range(40):
+        log(db, ALICE, jane, f"renewal call {n}" if n % 2 else f"other topic {n}", days_ago=n + 1)
+    gone = log(db, ALICE, jane, "renewal call, deleted", days_ago=0.5)
+    delete_interaction(db, ALICE, gone.id, now=NOW)
+    log(db, OUTSIDER, create_contact(db, OUTSIDER, ContactDraft(name="Eve"), now=NOW).id, "renewal elsewhere")
+    # 15 of the newest 30 rows match: more than a cap of 10, said without counting the other 5.
+    assert count_interactions(db, ALICE, InteractionFilters(text="renewal"), cap=10) == 11
+    # A cap of 25 isn't settled by the window (15 matches): the exact count, 20.
+    assert count_interactions(db, ALICE, InteractionFilters(text="renewal"), cap=25) == 20
+    assert count_interactions(db, ALICE, InteractionFilters(text="renewal"), cap=None) == 20
+    assert count_interactions(db, ALICE, InteractionFilters(text="renewal", types=("email",)), cap=10) == 0

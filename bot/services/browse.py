@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from blocks.browse import COUNT_CAP, PAGE_SIZE, SEARCH_MAX_CHARS, ListState, list_modal
+from blocks.browse import COUNT_CAP, PAGE_SIZE, SEARCH_COUNT_CAP, SEARCH_MAX_CHARS, ListState, list_modal
 from blocks.history import HISTORY_SHOWN
 from blocks.interactions import interaction_detail_modal
 from blocks.metadata import encode_metadata
@@ -138,7 +138,8 @@ def render_list(
         page = list_interactions(svc.db, actor, filters, cursor=cursor, limit=PAGE_SIZE)
     if count:
         # Counting costs a scan, so it's done when the filters change, not on every page turn.
-        state = replace(state, total=count_interactions(svc.db, actor, filters, cap=COUNT_CAP))
+        cap = SEARCH_COUNT_CAP if state.search else COUNT_CAP
+        state = replace(state, total=count_interactions(svc.db, actor, filters, cap=cap))
     metadata = encode_metadata(
         {
             "state": state_to_json(state),
