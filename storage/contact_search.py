@@ -16,6 +16,7 @@ import difflib
 from sqlalchemy import ColumnElement, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from bot.domain.typos import typo_distance
 from storage.models import Contact
 
 # How alike (difflib ratio) a typed name and a name must be to count as a typo of it.
@@ -136,18 +137,3 @@ def fuzzy_score(key: str, candidate: str) -> float:
             slips = typo_distance(key, part)
             best = max(best, (ratio + 1 - slips / max(len(key), len(part))) / 2)
     return best
-
-
-def typo_distance(a: str, b: str) -> int:
-    """Edits from a to b, where an edit is an insertion, deletion, change or swap of neighbours."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(b)]

@@ -16,13 +16,16 @@ def misspelt_date_word(word: str) -> str | None:
         if abs(len(target) - len(folded)) > 2:
             continue
         limit = 1 if len(target) <= 7 else 2
-        if _distance(folded, target, limit) <= limit:
+        if typo_distance(folded, target, limit) <= limit:
             return target
     return None
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (a transposition counts once), capped at limit + 1."""
+def typo_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Edits from a to b (insertion, deletion, change, or a swap of neighbours: optimal string
+    alignment), capped at limit + 1 when a limit is given."""
+    if limit is None:
+        limit = len(a) + len(b)
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
