@@ -114,12 +114,16 @@ def contact_command(
     if lowered.startswith("archive "):
         contact = contact_service.one_named(svc, actor, text[len("archive ") :].strip())
         archived = contact_service.archive(svc, client, actor, contact.id, now=now, after=after)
-        blocks = _card_blocks(archived, now=now)
+        blocks = contact_service.card_blocks(archived, now=now)
         respond(text=f"Archived {contact.name}.", blocks=blocks, response_type="ephemeral")
         return
     card, matches = contact_service.lookup(svc, actor, text)
     if card is not None:
-        respond(text=card.contact.name, blocks=_card_blocks(card, now=now), response_type="ephemeral")
+        respond(
+            text=card.contact.name,
+            blocks=contact_service.card_blocks(card, now=now),
+            response_type="ephemeral",
+        )
     elif len(matches) == 1:
         name = matches[0].contact.name
         respond(
@@ -135,18 +139,6 @@ def contact_command(
         respond(
             text=f"No contact matches “{text}”.", blocks=contact_not_found(text), response_type="ephemeral"
         )
-
-
-def _card_blocks(card: contact_service.ContactCard, *, now: datetime) -> list[dict]:
-    return contact_card(
-        card.contact,
-        card.recent,
-        now=now,
-        merged_from=card.merged_from,
-        merged_into=card.merged_into,
-        follow_ups=card.follow_ups,
-        today=card.today,
-    )
 
 
 def _add_and_answer(
@@ -187,7 +179,7 @@ def _answer_merged(
 ) -> None:
     moved = "1 interaction" if merged.moved == 1 else f"{merged.moved} interactions"
     text = f"Merged {merged.source.name} into {merged.target.contact.name} ({moved} moved)."
-    blocks = [*notice(text), *_card_blocks(merged.target, now=now)]
+    blocks = [*notice(text), *contact_service.card_blocks(merged.target, now=now)]
     reply(body, respond, client, user_id, text=text, blocks=blocks)
 
 
@@ -267,8 +259,19 @@ def undo_merge(
         client,
         actor.user_id,
         text=text,
-        blocks=[*notice(text), *_card_blocks(source_card, now=now)],
+        blocks=[*notice(text), *contact_service.card_blocks(source_card, now=now)],
     )
+
+
+def _archive_click(body, respond, client, context, svc, after, *, archive: bool) -> None:
+    actor, _ = acting_user(context)
+    now = svc.now()
+    change = contact_service.archive if archive else contact_service.unarchive
+    contact_id = parse_id(action_value(body)) or 0
+    card = change(svc, client, actor, contact_id, now=now, after=after, surfaces=surfaces_of_click(body))
+    text = f"{'Archived' if archive else 'Unarchived'} {card.contact.name}."
+    blocks = [*notice(text), *contact_service.card_blocks(card, now=now)]
+    reply(body, respond, client, actor.user_id, text=text, blocks=blocks)
 
 
 def archive_from_card(
@@ -281,21 +284,7 @@ def archive_from_card(
     after: AfterAnswer,
 ) -> None:
     ack()
-    actor, _ = acting_user(context)
-    now = svc.now()
-    card = contact_service.archive(
-        svc,
-        client,
-        actor,
-        parse_id(action_value(body)) or 0,
-        now=now,
-        after=after,
-        surfaces=surfaces_of_click(body),
-    )
-    text = f"Archived {card.contact.name}."
-    reply(
-        body, respond, client, actor.user_id, text=text, blocks=[*notice(text), *_card_blocks(card, now=now)]
-    )
+    _archive_click(body, respond, client, context, svc, after, archive=True)
 
 
 def unarchive_from_card(
@@ -308,21 +297,7 @@ def unarchive_from_card(
     after: AfterAnswer,
 ) -> None:
     ack()
-    actor, _ = acting_user(context)
-    now = svc.now()
-    card = contact_service.unarchive(
-        svc,
-        client,
-        actor,
-        parse_id(action_value(body)) or 0,
-        now=now,
-        after=after,
-        surfaces=surfaces_of_click(body),
-    )
-    text = f"Unarchived {card.contact.name}."
-    reply(
-        body, respond, client, actor.user_id, text=text, blocks=[*notice(text), *_card_blocks(card, now=now)]
-    )
+    _archive_click(body, respond, client, context, svc, after, archive=False)
 
 
 def parse_contact_add(raw: str) -> tuple[ContactDraft, ContactAdd]:
@@ -342,7 +317,7 @@ def show_contact(
     ack()
     actor, _ = acting_user(context)
     card = contact_service.card(svc, actor, parse_id(action_value(body)) or 0)
-    blocks = _card_blocks(card, now=svc.now())
+    blocks = contact_service.card_blocks(card, now=svc.now())
     reply(body, respond, client, actor.user_id, text=card.contact.name, blocks=blocks)
 
 
@@ -412,7 +387,7 @@ def snooze_from_menu(
         client,
         actor.user_id,
         text=text,
-        blocks=contact_card(card.contact, card.recent, now=now),
+        blocks=contact_service.card_blocks(card, now=now),
     )
 
 
@@ -448,7 +423,7 @@ def submit_contact_modal(
         after=after,
     )
     ack()
-    blocks = contact_card(card.contact, card.recent, now=now)
+    blocks = contact_service.card_blocks(card, now=now)
     tell_user(
         client,
         user_id=actor.user_id,

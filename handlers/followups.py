@@ -9,10 +9,10 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.contacts import contact_card
 from bot.domain.errors import Invalid
 from bot.services import AfterAnswer, Services
 from bot.services import followups as followup_service
+from bot.services.contacts import card_blocks
 from handlers.common import (
     acting_user,
     action_value,
@@ -51,17 +51,7 @@ def _answer(
 ) -> None:
     """From a card: the card again, without it. From the digest or Home, they update in place."""
     if outcome.card is not None:
-        c = outcome.card
-        blocks = contact_card(
-            c.contact,
-            c.recent,
-            now=now,
-            merged_from=c.merged_from,
-            merged_into=c.merged_into,
-            follow_ups=c.follow_ups,
-            today=c.today,
-        )
-        reply(body, respond, client, user_id, text=text, blocks=blocks)
+        reply(body, respond, client, user_id, text=text, blocks=card_blocks(outcome.card, now=now))
     elif not quiet:
         reply(body, respond, client, user_id, text=text, replace=False)
 

@@ -532,3 +532,25 @@ def test_log_on_a_teammates_follow_up_leaves_it_open(touchbase):
     touchbase.slack.view_submission(submission(modal, "VTEAM", type="call", summary="covered for them"))
     settle(touchbase.fake)
     assert not get_follow_up(touchbase.db, ME, iid).is_done
+
+
+def test_snoozing_the_contact_from_its_card_answers_with_the_whole_card_follow_ups_included(touchbase):
+    """The card re-rendered after a contact snooze is the same card /contact shows, not a
+    shorter one that drops the contact's follow-ups."""
+    jane = contact(touchbase.db, "Jane Doe")
+    planned(touchbase.db, jane, TODAY_LA + timedelta(days=5), "book the workshop")
+    touchbase.slack.block_actions(
+        [
+            {
+                "action_id": ids.ACTION_SNOOZE_CONTACT,
+                "selected_option": {"value": f"{jane}:30"},
+                "type": "static_select",
+            }
+        ]
+    )
+    [answer] = wait_responses(touchbase.fake)
+    check_blocks(answer.args["blocks"])
+    assert "Follow-ups (1)" in dumps(answer.args["blocks"]) and "book the workshop" in dumps(
+        answer.args["blocks"]
+    )
+    settle(touchbase.fake)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 
+from blocks.contacts import contact_card
 from bot.domain.errors import Invalid, NotFound
 from bot.domain.followups import FollowUp
 from bot.domain.records import Actor, ContactMatch, ContactRecord, InteractionRecord
@@ -64,6 +65,19 @@ class ContactCard:
     merged_into: ContactRecord | None = None  # when this contact was merged into another
     follow_ups: list[FollowUp] = field(default_factory=list)  # open ones, soonest first
     today: date | None = None  # the viewer's local today (what "due" follow-ups are measured by)
+
+
+def card_blocks(card: ContactCard, *, now: datetime) -> list[dict]:
+    """The card as Block Kit (every listener that answers with a card shows the same one)."""
+    return contact_card(
+        card.contact,
+        card.recent,
+        now=now,
+        merged_from=card.merged_from,
+        merged_into=card.merged_into,
+        follow_ups=card.follow_ups,
+        today=card.today,
+    )
 
 
 @dataclass(frozen=True)
