@@ -87,6 +87,18 @@ def test_quick_log_with_one_unknown_name_opens_the_modal_with_the_others_presele
     assert [a.name for a in saved.attendees] == ["Jane Doe", "May Chen", "Grace Hopper"]
 
 
+def test_a_leading_unknown_name_after_a_known_one_is_asked_about_not_left_in_the_summary(touchbase):
+    """ "Jane Doe and Bob Smith call …": Bob isn't a contact; the log asks rather than saving a
+    call with Jane alone whose summary reads "and Bob Smith …"."""
+    (jane,) = _contacts(touchbase.db, "Jane Doe")
+    status, _, body = touchbase.slack.command("/log", "Jane Doe and Bob Smith call yesterday 3pm pricing")
+    assert status == 200 and not body  # no "Logged …": the modal opens instead
+    view = _opened_view(touchbase.fake)
+    picked = _contacts_element(view)["initial_options"]
+    assert [o["value"] for o in picked] == [str(jane.id), ids.NEW_CONTACT_PREFIX + "Bob Smith"]
+    assert _interactions(touchbase.db) == []
+
+
 def test_the_log_modal_saves_every_contact_picked_first_first(touchbase):
     jane, may, bo = _contacts(touchbase.db, "Jane Doe", "May Chen", "Bo Li")
     touchbase.slack.command("/log", "")

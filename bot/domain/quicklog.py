@@ -226,6 +226,10 @@ class _Parser:
             contacts = self.names.contact_list(note_for.end(), self.limit, [], guessed=True)
         elif self.start in self.mentions or self.names.has_callback:
             contacts = self.names.contact_list(self.start, self.limit, [], guessed=False, known_only=True)
+            if contacts and self._joined_on(contacts[-1].span[1]):
+                # "Jane and Bob Smith call …": a name after the join isn't known. Read them all as
+                # leading names instead, so Bob is asked about rather than left in the summary.
+                contacts = []
         for contact in contacts:
             spans.append(("contact", *contact.span))
         if type_span:
@@ -284,6 +288,11 @@ class _Parser:
             follow_up_text=self.follow_up_text,
             parts=self._parts(spans),
         )
+
+    def _joined_on(self, position: int) -> bool:
+        """Whether "and", "&", "," or "with" follows `position`, with more text after it."""
+        join = lx.CONTACT_JOIN_RE.match(self.text, position)
+        return bool(join and join.end() < self.limit and self.text[join.end() : self.limit].strip())
 
     def _after_leading_times(self, spans: list[tuple[str, int, int]]) -> int:
         """Where a leading name may start: after a time, duration or follow-up said first
