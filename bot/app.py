@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 import handlers
 from bot import guard, request_log
+from bot.capacity import LISTENER_THREADS  # listener pool size (the database pool counts it)
 from bot.services import AfterAnswer, Services, utc_now
 from bot.services.users import UserDirectory
 from bot.settings import Settings
@@ -22,9 +23,6 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.oauth import MultiWorkspace
-
-# Threads running listeners after ack (bot/workers.py sizes the database pool with it).
-LISTENER_THREADS = 16
 
 
 def create_app(

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 # Spare connections for the odd extra holder (health checks, Bolt's own threads).
 POOL_SPARE = 2
+# Threads running listeners after ack (bot/app.py gives Bolt a pool of this size). Kept here,
+# not in bot.app, so that sizing the pool doesn't import the app, its listeners and the ORM.
+LISTENER_THREADS = 16
 
 
 def pool_size_for(
@@ -14,8 +17,6 @@ def pool_size_for(
 ) -> int:
     """Connections one process can use at once: each of these threads holds at most one."""
     if listener_threads is None:
-        from bot.app import LISTENER_THREADS
-
         listener_threads = LISTENER_THREADS
     return server_threads + listener_threads + digest_threads + POOL_SPARE
 

@@ -11,8 +11,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, configure_logging, load_dotenv_file, load_settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.server import AppWarmup
 
 logger = logging.getLogger("touchbase")
 
@@ -144,9 +150,16 @@ def cmd_check(args, settings: Settings | None, settings_error: SettingsError | N
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    from bot.capacity import scheduler_threads
+    from bot.capacity import pool_size_for, scheduler_threads
     from bot.check import startup_checks
-    from bot.server import WAITRESS_THREADS, build_wsgi, serve_http, serve_socket_mode
+    from bot.server import (
+        WAITRESS_THREADS,
+        AppWarmup,
+        build_app,
+        open_serving_database,
+        serve_http,
+        serve_socket_mode,
+    )
 
     settings.require_slack()
     if args.workers < 1:
@@ -168,20 +181,36 @@ def cmd_serve(args, settings: Settings) -> int:
             workers=args.workers,
             scheduler=not args.no_scheduler,
         )
-    served = build_wsgi(
+    db = open_serving_database(
         settings,
-        server_threads=WAITRESS_THREADS,
-        scheduler_threads=0 if args.no_scheduler else scheduler_threads(),
+        pool_size=pool_size_for(
+            server_threads=WAITRESS_THREADS,
+            digest_threads=0 if args.no_scheduler else scheduler_threads(),
+        ),
     )
-    app, db, client = served.app, served.db, served.client
+    client = None
+    if not args.no_scheduler or settings.oauth or settings.socket_mode:
+        from bot.slack import build_client
+
+        client = build_client(settings)
+    app: App | AppWarmup
+    if settings.oauth or settings.socket_mode:
+        # Built before anything runs, as OAuth mode's settings (encryption key, installation
+        # store) are checked there, and Socket Mode connects with it.
+        app = build_app(settings, db, client)
+    else:
+        # Listen first: the Bolt app (listeners, storage, the ORM) is built once the socket is bound.
+        app = AppWarmup(lambda: build_app(settings, db, client))
     if not db.ping():
         raise SettingsError(f"DATABASE_URL: can't reach the database at {_safe_url(settings.database_url)}")
     if not args.no_scheduler:
         from bot.scheduler import scheduler_clients, start_scheduler
 
+        assert client is not None
         clients, refresh = scheduler_clients(settings, db, client)
         start_scheduler(settings, db, clients, refresh_tokens=refresh)
     if settings.socket_mode:
+        assert not isinstance(app, AppWarmup)
         serve_socket_mode(app, settings.slack_app_token or "")
     else:
         serve_http(

@@ -13,14 +13,18 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.domain.errors import Busy
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger("touchbase.db")
 
@@ -88,11 +92,21 @@ class Database:
                 url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **pooling
             )
         self._sqlite_write_lock = threading.Lock()
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(touchbase_write=True), expire_on_commit=False
-        )
         _answer_busy(self.engine)
+
+    # The session factories are made on first use: the ORM is a large import that a serving
+    # process's start-up (and /healthz, which uses the engine alone) doesn't need.
+    @cached_property
+    def _reader(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _writer(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine.execution_options(touchbase_write=True), expire_on_commit=False)
 
     def limit_lock_wait(self, seconds: float = SERVING_LOCK_WAIT_SECONDS) -> None:
         """Serving: wait at most `seconds` for a lock (SQLite), then raise Busy."""
