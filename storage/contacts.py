@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import false, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from bot.domain.records import Actor, ContactMatch, ContactRecord
 from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
 from storage import contact_search
 from storage.db import Database
+from storage.dialects import postgresql, sqlite
 from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace
 
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")

@@ -24,10 +24,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, cast
 
 from sqlalchemy import CursorResult, Select, and_, case, literal, null, or_, select, union, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import Database
+from storage.dialects import postgresql, sqlite
 from storage.followups import earliest_due_follow_ups, follow_up_owners
 from storage.models import DigestDelivery, UserSettings, UTCDateTime, Workspace
 from storage.staleness import stale_owners

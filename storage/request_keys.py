@@ -11,9 +11,9 @@ import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
+from storage.dialects import postgresql, sqlite
 from storage.models import RequestKey
 
 KEY_MAX_CHARS = 255

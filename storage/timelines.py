@@ -11,13 +11,13 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.errors import Invalid, NotFound
 from bot.domain.records import Actor, ContactHistory, InteractionRecord, ThreadRecord
 from bot.domain.rules import zone
 from storage.contacts import default_cadence, load_contact, to_record
 from storage.db import Database
+from storage.dialects import postgresql, sqlite
 from storage.interactions import records_of
 from storage.models import Interaction, InteractionContact, TimelineReply, TimelineThread
 

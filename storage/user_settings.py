@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import datetime, time
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
@@ -19,6 +18,7 @@ from bot.domain.records import Actor, UserSettingsRecord
 from bot.domain.rules import zone
 from storage.contacts import ensure_workspace
 from storage.db import Database
+from storage.dialects import postgresql, sqlite
 from storage.models import UserSettings, Workspace
 
 DEFAULT_DIGEST_TIME = "09:00"
