@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -165,6 +165,73 @@ def _to_record(
         follow_up_due_on=interaction.follow_up_due_on,
         follow_up_done_at=interaction.follow_up_done_at,
     )
+
+
+_interactions = Interaction.__table__
+# An InteractionRecord's fields as columns, in its fields' order from `id` to `time_known`
+# (`contact_name` the 4th, supplied by the query), then the follow-up's three after the attendees.
+RECORD_HEAD = (
+    _interactions.c.id,
+    _interactions.c.team_id,
+    _interactions.c.contact_id,
+)
+RECORD_MIDDLE = tuple(
+    _interactions.c[name]
+    for name in (
+        "type",
+        "occurred_at",
+        "duration_minutes",
+        "summary",
+        "notes",
+        "logged_by",
+        "source",
+        "permalink",
+        "created_at",
+        "updated_at",
+        "updated_by",
+        "deleted_at",
+        "time_known",
+    )
+)
+RECORD_TAIL = (
+    _interactions.c.follow_up_on,
+    _interactions.c.follow_up_due_on,
+    _interactions.c.follow_up_done_at,
+)
+
+
+def record_columns(contact_name) -> tuple:
+    """The columns `records_of_rows` reads, with `contact_name` (a column) the first contact's name."""
+    return (*RECORD_HEAD, contact_name, *RECORD_MIDDLE, *RECORD_TAIL)
+
+
+def records_of_rows(connection: Connection | Session, rows: Sequence[Sequence]) -> list[InteractionRecord]:
+    """Records of rows of `record_columns(...)`, each with all its attendees (one more statement):
+    no ORM entity on the way, the rows' values are the records' fields in order."""
+    people = attendees_of(connection, [row[0] for row in rows])
+    return [InteractionRecord(*row[:17], people.get(row[0], ()), *row[17:]) for row in rows]
+
+
+# `records_named_by_attendees` reads these: the record's own columns, no contact name.
+UNNAMED_RECORD_COLUMNS = (*RECORD_HEAD, *RECORD_MIDDLE, *RECORD_TAIL)
+
+
+def records_named_by_attendees(
+    connection: Connection | Session, rows: Sequence[Sequence]
+) -> list[InteractionRecord]:
+    """Records of rows of `UNNAMED_RECORD_COLUMNS`, each with its attendees (one more statement),
+    the first contact's name taken from them (as `records_of` does)."""
+    people = attendees_of(connection, [row[0] for row in rows])
+    records = []
+    for row in rows:
+        mine = people.get(row[0], ())
+        first = next((a.name for a in mine if a.id == row[2]), None)
+        if first is None:  # pragma: no cover - every interaction has its first attendee's row
+            first = connection.execute(
+                select(Contact.__table__.c.name).where(Contact.__table__.c.id == row[2])
+            ).scalar_one()
+        records.append(InteractionRecord(*row[:3], first, *row[3:16], mine, *row[16:]))
+    return records
 
 
 def to_records(session: Session, rows: Sequence[tuple[Interaction, str]]) -> list[InteractionRecord]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -84,8 +85,16 @@ class Contact(Base):
         Index(None, "team_id", "name_key"),
         # "A first name that exactly one contact has": an indexed probe on the first word.
         Index(None, "team_id", "first_name_key"),
-        # Stale contacts of one owner, most overdue first.
-        Index(None, "team_id", "owner_user_id", "due_at"),
+        # Stale contacts of one owner, most overdue first: live ones only, so their count reads
+        # the index alone (migration 0013).
+        Index(
+            None,
+            "team_id",
+            "owner_user_id",
+            "due_at",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
         CheckConstraint("cadence_days IS NULL OR cadence_days BETWEEN 1 AND 3650", name="cadence_days"),
     )
 
