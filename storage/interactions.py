@@ -209,7 +209,34 @@ def records_of_rows(connection: Connection | Session, rows: Sequence[Sequence]) 
     """Records of rows of `record_columns(...)`, each with all its attendees (one more statement):
     no ORM entity on the way, the rows' values are the records' fields in order."""
     people = attendees_of(connection, [row[0] for row in rows])
-    return [InteractionRecord(*row[:17], people.get(row[0], ()), *row[17:]) for row in rows]
+    return [_record_of_row(row, row[3], people.get(row[0], ()), 4) for row in rows]
+
+
+def _record_of_row(row: Sequence, name: str, attendees: tuple[Attendee, ...], at: int) -> InteractionRecord:
+    """The record of a row: id, team_id, contact_id, then from `at` on RECORD_MIDDLE and RECORD_TAIL."""
+    return InteractionRecord(
+        id=row[0],
+        team_id=row[1],
+        contact_id=row[2],
+        contact_name=name,
+        type=row[at],
+        occurred_at=row[at + 1],
+        duration_minutes=row[at + 2],
+        summary=row[at + 3],
+        notes=row[at + 4],
+        logged_by=row[at + 5],
+        source=row[at + 6],
+        permalink=row[at + 7],
+        created_at=row[at + 8],
+        updated_at=row[at + 9],
+        updated_by=row[at + 10],
+        deleted_at=row[at + 11],
+        time_known=row[at + 12],
+        all_contacts=attendees,
+        follow_up_on=row[at + 13],
+        follow_up_due_on=row[at + 14],
+        follow_up_done_at=row[at + 15],
+    )
 
 
 # `records_named_by_attendees` reads these: the record's own columns, no contact name.
@@ -230,7 +257,7 @@ def records_named_by_attendees(
             first = connection.execute(
                 select(Contact.__table__.c.name).where(Contact.__table__.c.id == row[2])
             ).scalar_one()
-        records.append(InteractionRecord(*row[:3], first, *row[3:16], mine, *row[16:]))
+        records.append(_record_of_row(row, first, mine, 3))
     return records
 
 

@@ -7,6 +7,7 @@ import functools
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -260,7 +261,8 @@ def _page_statement(shape: _Shape) -> Select:
     if shape.author:
         conditions.append(interactions.c.logged_by == bindparam("author"))
     if shape.follow_up:
-        conditions.append(follow_up_condition(shape.follow_up, bindparam("today", type_=Date())))
+        today = cast(date, bindparam("today", type_=Date()))  # compared with, like a date
+        conditions.append(follow_up_condition(shape.follow_up, today))
     if shape.seek:
         key = tuple_(occurred, ident)
         # Bind the instant through the column's type: a bare datetime would reach SQLite as its
@@ -326,7 +328,7 @@ def _plain_page(
     )
     statement = _page_statement(shape)
     with reading(db) as connection:
-        rows = connection.execute(statement, params).all()
+        rows = list(connection.execute(statement, params).all())
         more = len(rows) > limit
         rows = rows[:limit]
         if direction == "before":

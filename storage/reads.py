@@ -58,4 +58,22 @@ def contact_record(values, default_cadence_days: int | None) -> ContactRecord:
     """A ContactRecord of a row's `CONTACT_RECORD_COLUMNS` values (what `storage.contacts.to_record`
     makes of the entity), with the workspace's default cadence (None: no workspace row yet)."""
     cadence = DEFAULT_CADENCE_DAYS if default_cadence_days is None else default_cadence_days
-    return ContactRecord(*values[:8], values[7] or cadence, *values[8:16])
+    return ContactRecord(
+        id=values[0],
+        team_id=values[1],
+        name=values[2],
+        email=values[3],
+        company=values[4],
+        slack_user_id=values[5],
+        owner_user_id=values[6],
+        cadence_days=values[7],
+        effective_cadence_days=values[7] or cadence,
+        snoozed_until=values[8],
+        last_contacted_at=values[9],
+        due_at=values[10],
+        created_by=values[11],
+        created_at=values[12],
+        updated_at=values[13],
+        archived_at=values[14],
+        merged_into_id=values[15],
+    )

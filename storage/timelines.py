@@ -106,7 +106,7 @@ def contact_history(db: Database, actor: Actor, contact_id: int, *, max_items: i
     with reading(db) as connection:
         record = _contact_record(connection, actor, contact_id)
         by_type = connection.execute(_TOTALS, params).all()
-        latest = connection.execute(_LATEST, {**params, "limit": max(0, max_items)}).all()
+        latest = list(connection.execute(_LATEST, {**params, "limit": max(0, max_items)}).all())
         latest.reverse()
         interactions = records_named_by_attendees(connection, latest)
     firsts = [row[2] for row in by_type if row[2] is not None]
