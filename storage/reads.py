@@ -1,9 +1,13 @@
-"""Reads that need no ORM entity: one transaction on a pooled connection, for Core statements.
+"""Reads that need no ORM entity: a pooled connection for Core statements.
 
 `Database.read` hands out a Session (identity map, instance state, its own transaction object);
 a page of rows turned straight into records needs none of that. `reading` is the same door
-without it: one transaction (SQLite's begin hook still sets the lock wait and BEGINs), rolled
-back at the end (nothing was written), and "busy" when no pooled connection frees up in time.
+without it, "busy" when no pooled connection frees up in time:
+- SQLite: one transaction (the begin hook sets the lock wait and BEGINs; WAL then shows every
+  statement the same snapshot), rolled back at the end: nothing was written.
+- PostgreSQL: autocommit. At READ COMMITTED (the server's default, which the engine keeps) each
+  statement takes its own snapshot inside a transaction too, so BEGIN and ROLLBACK would only add
+  two round trips to the server per read.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from storage.models import Contact
 def reading(db: Database) -> Iterator[Connection]:
     try:
         with db.engine.connect() as connection:
+            if not db.is_sqlite:
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
     except PoolTimeout as error:
         raise db._busy(error) from error
