@@ -29,9 +29,8 @@ from bot.domain.records import Actor, InteractionRecord, Page
 from bot.domain.search import search_words
 from storage.db import Database
 from storage.followups import follow_up_condition
-from storage.interactions import record_columns, records_of_rows
 from storage.models import INTERACTION_TYPES, Contact, Interaction, InteractionContact
-from storage.reads import reading
+from storage.reads import reading, record_columns, records_of_rows
 from storage.search import TextMatch, count_matches, recent_matches, text_condition, unindexed_team
 
 PAGE_SIZE_MAX = 100

@@ -12,16 +12,18 @@ without it, "busy" when no pooled connection frees up in time:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 
-from bot.domain.records import ContactRecord
+from bot.domain.records import Attendee, ContactRecord, InteractionRecord
 from bot.domain.rules import DEFAULT_CADENCE_DAYS
+from storage.attendees import attendees_of
 from storage.db import Database
-from storage.models import Contact
+from storage.models import Contact, Interaction
 
 
 @contextmanager
@@ -83,3 +85,97 @@ def contact_record(values, default_cadence_days: int | None) -> ContactRecord:
         archived_at=values[14],
         merged_into_id=values[15],
     )
+
+
+_interactions = Interaction.__table__
+# An InteractionRecord's fields as columns, in its fields' order from `id` to `time_known`
+# (`contact_name` the 4th, supplied by the query), then the follow-up's three after the attendees.
+RECORD_HEAD = (
+    _interactions.c.id,
+    _interactions.c.team_id,
+    _interactions.c.contact_id,
+)
+RECORD_MIDDLE = tuple(
+    _interactions.c[name]
+    for name in (
+        "type",
+        "occurred_at",
+        "duration_minutes",
+        "summary",
+        "notes",
+        "logged_by",
+        "source",
+        "permalink",
+        "created_at",
+        "updated_at",
+        "updated_by",
+        "deleted_at",
+        "time_known",
+    )
+)
+RECORD_TAIL = (
+    _interactions.c.follow_up_on,
+    _interactions.c.follow_up_due_on,
+    _interactions.c.follow_up_done_at,
+)
+
+
+def record_columns(contact_name) -> tuple:
+    """The columns `records_of_rows` reads, with `contact_name` (a column) the first contact's name."""
+    return (*RECORD_HEAD, contact_name, *RECORD_MIDDLE, *RECORD_TAIL)
+
+
+def records_of_rows(connection: Connection | Session, rows: Sequence[Sequence]) -> list[InteractionRecord]:
+    """Records of rows of `record_columns(...)`, each with all its attendees (one more statement):
+    no ORM entity on the way, the rows' values are the records' fields in order."""
+    people = attendees_of(connection, [row[0] for row in rows])
+    return [_record_of_row(row, row[3], people.get(row[0], ()), 4) for row in rows]
+
+
+def _record_of_row(row: Sequence, name: str, attendees: tuple[Attendee, ...], at: int) -> InteractionRecord:
+    """The record of a row: id, team_id, contact_id, then from `at` on RECORD_MIDDLE and RECORD_TAIL."""
+    return InteractionRecord(
+        id=row[0],
+        team_id=row[1],
+        contact_id=row[2],
+        contact_name=name,
+        type=row[at],
+        occurred_at=row[at + 1],
+        duration_minutes=row[at + 2],
+        summary=row[at + 3],
+        notes=row[at + 4],
+        logged_by=row[at + 5],
+        source=row[at + 6],
+        permalink=row[at + 7],
+        created_at=row[at + 8],
+        updated_at=row[at + 9],
+        updated_by=row[at + 10],
+        deleted_at=row[at + 11],
+        time_known=row[at + 12],
+        all_contacts=attendees,
+        follow_up_on=row[at + 13],
+        follow_up_due_on=row[at + 14],
+        follow_up_done_at=row[at + 15],
+    )
+
+
+# `records_named_by_attendees` reads these: the record's own columns, no contact name.
+UNNAMED_RECORD_COLUMNS = (*RECORD_HEAD, *RECORD_MIDDLE, *RECORD_TAIL)
+
+
+def records_named_by_attendees(
+    connection: Connection | Session, rows: Sequence[Sequence]
+) -> list[InteractionRecord]:
+    """Records of rows of `UNNAMED_RECORD_COLUMNS`, each with its attendees (one more statement),
+    the first contact's name taken from them (as `records_of` does)."""
+    people = attendees_of(connection, [row[0] for row in rows])
+    records = []
+    for row in rows:
+        mine = people.get(row[0], ())
+        first = next((a.name for a in mine if a.id == row[2]), None)
+        if first is None:  # pragma: no cover - every interaction has its first attendee's row
+            first = connection.execute(
+                select(Contact.__table__.c.name).where(Contact.__table__.c.id == row[2])
+            ).scalar_one()
+        records.append(_record_of_row(row, first, mine, 3))
+    return records

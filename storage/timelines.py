@@ -18,9 +18,14 @@ from bot.domain.records import Actor, ContactHistory, ContactRecord, Interaction
 from bot.domain.rules import zone
 from storage.contacts import load_contact
 from storage.db import Database
-from storage.interactions import UNNAMED_RECORD_COLUMNS, records_named_by_attendees
 from storage.models import Contact, Interaction, InteractionContact, TimelineReply, TimelineThread, Workspace
-from storage.reads import CONTACT_RECORD_COLUMNS, contact_record, reading
+from storage.reads import (
+    CONTACT_RECORD_COLUMNS,
+    UNNAMED_RECORD_COLUMNS,
+    contact_record,
+    reading,
+    records_named_by_attendees,
+)
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
