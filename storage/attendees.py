@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
@@ -43,19 +43,25 @@ def attendee_ids(session: Session, interaction_id: int) -> list[int]:
     )
 
 
-def attendees_of(session: Session, interaction_ids: Iterable[int]) -> dict[int, tuple[Attendee, ...]]:
+_attendees = InteractionContact.__table__
+_contacts = Contact.__table__
+# One page of interactions' attendees, first first (an expanding IN: the compiled form is cached).
+_ATTENDEES_OF = (
+    select(_attendees.c.interaction_id, _contacts.c.id, _contacts.c.name)
+    .join(_contacts, _contacts.c.id == _attendees.c.contact_id)
+    .where(_attendees.c.interaction_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_attendees.c.interaction_id, _attendees.c.position, _attendees.c.contact_id)
+)
+
+
+def attendees_of(
+    runner: Session | Connection, interaction_ids: Iterable[int]
+) -> dict[int, tuple[Attendee, ...]]:
     """Each interaction's attendees (id and name), first first: one query for a page of them."""
     ids = sorted(set(interaction_ids))
     found: dict[int, list[Attendee]] = {}
     for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(InteractionContact.interaction_id, Contact.id, Contact.name)
-            .join(Contact, Contact.id == InteractionContact.contact_id)
-            .where(InteractionContact.interaction_id.in_(ids[start : start + 500]))
-            .order_by(
-                InteractionContact.interaction_id, InteractionContact.position, InteractionContact.contact_id
-            )
-        ).all()
+        rows = runner.execute(_ATTENDEES_OF, {"ids": ids[start : start + 500]}).all()
         for interaction_id, contact_id, name in rows:
             found.setdefault(interaction_id, []).append(Attendee(contact_id, name))
     return {iid: tuple(people) for iid, people in found.items()}

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, TextClause, func, literal, literal_column, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    TextClause,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
+from bot.domain.followups import FILTERS as FOLLOW_UP_FILTERS
 from bot.domain.records import Actor, InteractionRecord, Page
 from bot.domain.search import search_words
 from storage.db import Database
 from storage.followups import follow_up_condition
-from storage.interactions import to_records
 from storage.models import INTERACTION_TYPES, Contact, Interaction, InteractionContact
+from storage.reads import reading, record_columns, records_of_rows
 from storage.search import TextMatch, count_matches, recent_matches, text_condition, unindexed_team
 
 PAGE_SIZE_MAX = 100
@@ -37,7 +51,8 @@ class InteractionFilters:
 
 
 def encode_cursor(occurred_at: datetime, interaction_id: int, direction: str) -> str:
-    raw = json.dumps([occurred_at.isoformat(), interaction_id, direction], separators=(",", ":"))
+    # What json.dumps([...], separators=(",", ":")) writes: an ISO time and a direction need no escaping.
+    raw = f'["{occurred_at.isoformat()}",{int(interaction_id)},"{direction}"]'
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -116,8 +131,11 @@ def list_interactions(
         raise Invalid({"sort": "Sort by newest or oldest."})
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     newest_first = filters.sort == "newest"
-    with db.read() as session:
-        items, more, direction = _list_page(session, actor, filters, cursor, limit, newest_first)
+    if search_words(filters.text or ""):
+        with db.read() as session:
+            items, more, direction = _list_page(session, actor, filters, cursor, limit, newest_first)
+    else:
+        items, more, direction = _plain_page(db, actor, filters, cursor, limit, newest_first)
     has_next = more if direction == "after" else bool(cursor)
     has_prev = bool(cursor) if direction == "after" else more
     next_cursor = encode_cursor(items[-1].occurred_at, items[-1].id, "after") if items and has_next else None
@@ -158,7 +176,7 @@ def _list_page(
         conditions = _filter_conditions(actor, filters, unindexed)
         if seek is not None:
             conditions.append(seek)
-        rows = _attended(select(Interaction, Contact.name), filters)
+        rows = _attended(select(*_COLUMNS), filters)
         # Same values, same order; with `unindexed` the planner can't walk an index for it.
         order = ordered(literal_column(unindexed[1]), literal_column(unindexed[2])) if unindexed else None
         newest = None
@@ -170,7 +188,7 @@ def _list_page(
             )
             newest = newest.limit(window)
             conditions = [Interaction.id.in_(newest)]
-            rows = select(Interaction, Contact.name)  # the attendee's keys hold the same values
+            rows = select(*_COLUMNS)  # the attendee's keys hold the same values
             order = ordered(Interaction.occurred_at, Interaction.id)
         text_conditions = (
             match.windowed(newest) if newest is not None and match.windowed else match.conditions
@@ -198,7 +216,123 @@ def _list_page(
     rows = rows[:limit]
     if direction == "before":
         rows.reverse()
-    return to_records(session, [(interaction, name) for interaction, name in rows]), more, direction
+    return records_of_rows(session, rows), more, direction
+
+
+_COLUMNS = record_columns(Contact.__table__.c.name)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a page without words has: one prebuilt statement per shape."""
+
+    contact: bool
+    types: bool
+    since: bool
+    until: bool
+    author: bool
+    follow_up: str | None
+    seek: str | None  # "below" or "above" the cursor's row, or None on a first page
+    descending: bool
+
+
+@functools.cache
+def _page_statement(shape: _Shape) -> Select:
+    """The page's SELECT for a shape, every value a bound parameter (compiled once, then cached)."""
+    interactions, attendees, contacts = Interaction.__table__, InteractionContact.__table__, Contact.__table__
+    conditions: list[ColumnElement[bool]] = [
+        interactions.c.team_id == bindparam("team_id"),
+        interactions.c.deleted_at.is_(None),
+    ]
+    source = interactions
+    occurred, ident = interactions.c.occurred_at, interactions.c.id
+    if shape.contact:
+        # Any attendee: the rows walk the attendees' (contact_id, occurred_at, interaction_id) index.
+        source = source.join(attendees, attendees.c.interaction_id == interactions.c.id)
+        conditions.append(attendees.c.contact_id == bindparam("contact_id"))
+        occurred, ident = attendees.c.occurred_at, attendees.c.interaction_id
+    if shape.types:
+        conditions.append(interactions.c.type.in_(bindparam("types", expanding=True)))
+    if shape.since:
+        conditions.append(interactions.c.occurred_at >= bindparam("since"))
+    if shape.until:
+        conditions.append(interactions.c.occurred_at < bindparam("until"))
+    if shape.author:
+        conditions.append(interactions.c.logged_by == bindparam("author"))
+    if shape.follow_up:
+        today = cast(date, bindparam("today", type_=Date()))  # compared with, like a date
+        conditions.append(follow_up_condition(shape.follow_up, today))
+    if shape.seek:
+        key = tuple_(occurred, ident)
+        # Bind the instant through the column's type: a bare datetime would reach SQLite as its
+        # wall-clock digits, so a cursor written in another offset would seek hours away.
+        bound = tuple_(bindparam("seek_at", type_=interactions.c.occurred_at.type), bindparam("seek_id"))
+        conditions.append(key < bound if shape.seek == "below" else key > bound)
+    order = (occurred.desc(), ident.desc()) if shape.descending else (occurred.asc(), ident.asc())
+    return (
+        select(*_COLUMNS)
+        .select_from(source.join(contacts, contacts.c.id == interactions.c.contact_id))
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+    )
+
+
+def _plain_page(
+    db: Database,
+    actor: Actor,
+    filters: InteractionFilters,
+    cursor: str | None,
+    limit: int,
+    newest_first: bool,
+) -> tuple[list[InteractionRecord], bool, str]:
+    """`_list_page` without words: a prebuilt Core statement on a connection, records from rows."""
+    if filters.types:
+        unknown = set(filters.types) - set(INTERACTION_TYPES)
+        if unknown:
+            raise Invalid({"types": f"Unknown type: {', '.join(sorted(unknown))}."})
+    for name, value in (("since", filters.since), ("until", filters.until)):
+        if value is not None and value.tzinfo is None:
+            raise Invalid({name: "Pick the day again: it came without a time zone."})
+    if filters.follow_up and filters.follow_up not in FOLLOW_UP_FILTERS:
+        follow_up_condition(filters.follow_up, date.min)  # raises Invalid, naming the filters
+    params: dict = {"team_id": actor.team_id, "limit": limit + 1}
+    direction, seek = "after", None
+    if cursor:
+        when, last_id, direction = decode_cursor(cursor)
+        # "after" walks on in the list's order; "before" walks back towards its start.
+        seek = "below" if newest_first == (direction == "after") else "above"
+        params["seek_at"], params["seek_id"] = when, last_id
+    if filters.contact_id is not None:
+        params["contact_id"] = filters.contact_id
+    if filters.types:
+        params["types"] = list(filters.types)
+    if filters.since is not None:
+        params["since"] = filters.since
+    if filters.until is not None:
+        params["until"] = filters.until
+    if filters.author:
+        params["author"] = filters.author
+    if filters.follow_up:
+        params["today"] = filters.today or datetime.now(UTC).date()
+    shape = _Shape(
+        contact=filters.contact_id is not None,
+        types=bool(filters.types),
+        since=filters.since is not None,
+        until=filters.until is not None,
+        author=bool(filters.author),
+        follow_up=filters.follow_up or None,
+        seek=seek,
+        descending=newest_first == (direction == "after"),
+    )
+    statement = _page_statement(shape)
+    with reading(db) as connection:
+        rows = list(connection.execute(statement, params).all())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if direction == "before":
+            rows.reverse()
+        return records_of_rows(connection, rows), more, direction
 
 
 def count_interactions(

@@ -2,25 +2,90 @@
 
 A contact is stale once `due_at <= now`. `due_at` already folds cadence, workspace
 default, creation and snooze (kept by storage.contacts.refresh_due_at), so "stale" is one
-range on the (team_id, owner_user_id, due_at) index. Reads only: nothing here writes.
+range on the partial (team_id, owner_user_id, due_at) index of live contacts. Reads only: nothing here writes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select, union
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, bindparam, func, select, union
 
 from bot.domain.records import LastInteraction, StaleContact, TeamWeekSummary
-from bot.domain.rules import DEFAULT_CADENCE_DAYS, DIGEST_CONTACTS_MAX
+from bot.domain.rules import DIGEST_CONTACTS_MAX
 from storage.contacts import default_cadence, to_record
 from storage.db import Database
 from storage.followups import follow_up_owners
 from storage.models import Contact, Interaction, InteractionContact, UserSettings, Workspace
+from storage.reads import CONTACT_RECORD_COLUMNS, contact_record, reading
 
 TEAM_DIGEST_DAYS = 7
 NEWLY_STALE_MAX = 10
+
+
+_contacts = Contact.__table__
+_interactions = Interaction.__table__
+_attendees = InteractionContact.__table__
+_workspaces = Workspace.__table__
+# Stale: one range of the partial (team_id, owner_user_id, due_at) WHERE archived_at IS NULL index,
+# which the count reads alone (index-only) and the page in order.
+_STALE = (
+    _contacts.c.team_id == bindparam("team_id"),
+    _contacts.c.owner_user_id == bindparam("owner_user_id"),
+    _contacts.c.due_at <= bindparam("now"),
+    _contacts.c.archived_at.is_(None),
+)
+_STALE_COUNT = select(func.count()).select_from(_contacts).where(*_STALE)
+
+
+def _stale_page_statement() -> Select:
+    """The page of stale contacts, each joined to its latest live interaction (a correlated
+    subquery: one probe of the attendees' (contact_id, occurred_at) index per contact shown), the
+    total (an uncorrelated count, evaluated once), the workspace's default cadence and how many
+    contacts that interaction was with (counted on the attendees' primary key)."""
+    page = (
+        select(*CONTACT_RECORD_COLUMNS)
+        .where(*_STALE)
+        .order_by(_contacts.c.due_at, _contacts.c.id)
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    live = _interactions.alias("live")
+    latest_id = (
+        select(_attendees.c.interaction_id)
+        .join(live, live.c.id == _attendees.c.interaction_id)
+        .where(_attendees.c.contact_id == page.c.id, live.c.deleted_at.is_(None))
+        .order_by(_attendees.c.occurred_at.desc(), _attendees.c.interaction_id.desc())
+        .limit(1)
+        .correlate(page)
+        .scalar_subquery()
+    )
+    people = (
+        select(func.count())
+        .select_from(_attendees)
+        .where(_attendees.c.interaction_id == _interactions.c.id)
+        .correlate(_interactions)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            *(page.c[column.name] for column in CONTACT_RECORD_COLUMNS),
+            _STALE_COUNT.scalar_subquery(),
+            _interactions.c.type,
+            _interactions.c.occurred_at,
+            _interactions.c.summary,
+            _interactions.c.logged_by,
+            _workspaces.c.default_cadence_days,
+            people,
+        )
+        .select_from(page)
+        .outerjoin(_interactions, _interactions.c.id == latest_id)
+        .outerjoin(_workspaces, _workspaces.c.team_id == page.c.team_id)
+        .order_by(page.c.due_at, page.c.id)
+    )
+
+
+_STALE_PAGE = _stale_page_statement()
 
 
 def stale_contacts_for_owner(
@@ -28,65 +93,22 @@ def stale_contacts_for_owner(
 ) -> tuple[list[StaleContact], int]:
     """The owner's stale contacts, most overdue first (at most `limit`), and how many there are.
 
-    One statement: the page of contacts, each joined to its latest live interaction through a
-    correlated subquery (one probe of the attendees' (contact_id, occurred_at) index per contact
-    shown), the total (an uncorrelated count on the stale index, evaluated once) and the
-    workspace's default cadence.
+    One prebuilt Core statement (`_STALE_PAGE`) on a connection, rows made straight into records.
     """
-    stale = (
-        Contact.team_id == team_id,
-        Contact.owner_user_id == owner_user_id,
-        Contact.due_at <= now,
-        Contact.archived_at.is_(None),
-    )
+    params = {"team_id": team_id, "owner_user_id": owner_user_id, "now": now}
     if limit <= 0:  # no row would carry the count
-        with db.read() as session:
-            return [], session.scalar(select(func.count()).select_from(Contact).where(*stale)) or 0
-    page = select(Contact).where(*stale).order_by(Contact.due_at, Contact.id).limit(limit).subquery()
-    contact = aliased(Contact, page)
-    total = select(func.count()).select_from(Contact).where(*stale).scalar_subquery()
-    latest_id = (
-        select(InteractionContact.interaction_id)
-        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
-        .where(InteractionContact.contact_id == page.c.id, Interaction.deleted_at.is_(None))
-        .order_by(InteractionContact.occurred_at.desc(), InteractionContact.interaction_id.desc())
-        .limit(1)
-        .correlate(page)
-        .scalar_subquery()
-    )
-    # Who else it was with: counted on the attendees' primary key, still in the one statement.
-    attendees = (
-        select(func.count())
-        .select_from(InteractionContact)
-        .where(InteractionContact.interaction_id == Interaction.id)
-        .correlate(Interaction)
-        .scalar_subquery()
-    )
-    with db.read() as session:
-        rows = session.execute(
-            select(
-                contact,
-                total,
-                Interaction.type,
-                Interaction.occurred_at,
-                Interaction.summary,
-                Interaction.logged_by,
-                Workspace.default_cadence_days,
-                attendees,
-            )
-            .select_from(contact)
-            .outerjoin(Interaction, Interaction.id == latest_id)
-            .outerjoin(Workspace, Workspace.team_id == page.c.team_id)
-            .order_by(page.c.due_at, page.c.id)
-        ).all()
+        with reading(db) as connection:
+            return [], connection.execute(_STALE_COUNT, params).scalar() or 0
+    with reading(db) as connection:
+        rows = connection.execute(_STALE_PAGE, {**params, "limit": limit}).all()
     stale_contacts = []
-    for found, _, kind, occurred_at, summary, logged_by, cadence, people in rows:
+    for row in rows:
+        kind, occurred_at, summary, logged_by, cadence, people = row[17:]
         last = None
         if kind is not None:
             last = LastInteraction(kind, occurred_at, summary, logged_by, max(0, (people or 1) - 1))
-        cadence = DEFAULT_CADENCE_DAYS if cadence is None else cadence  # no workspace row yet
-        stale_contacts.append(StaleContact(to_record(found, cadence), last))
-    return stale_contacts, rows[0][1] if rows else 0
+        stale_contacts.append(StaleContact(contact_record(row, cadence), last))
+    return stale_contacts, rows[0][16] if rows else 0
 
 
 def stale_owners(now: datetime, only_user: str | None = None) -> Select:

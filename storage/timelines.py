@@ -10,16 +10,22 @@ import re
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from bot.domain.errors import Invalid, NotFound
-from bot.domain.records import Actor, ContactHistory, InteractionRecord, ThreadRecord
+from bot.domain.records import Actor, ContactHistory, ContactRecord, InteractionRecord, ThreadRecord
 from bot.domain.rules import zone
-from storage.contacts import default_cadence, load_contact, to_record
+from storage.contacts import load_contact
 from storage.db import Database
 from storage.dialects import postgresql, sqlite
-from storage.interactions import records_of
-from storage.models import Interaction, InteractionContact, TimelineReply, TimelineThread
+from storage.models import Contact, Interaction, InteractionContact, TimelineReply, TimelineThread, Workspace
+from storage.reads import (
+    CONTACT_RECORD_COLUMNS,
+    UNNAMED_RECORD_COLUMNS,
+    contact_record,
+    reading,
+    records_named_by_attendees,
+)
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -41,37 +47,73 @@ def month_bounds(month: str, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def contact_history(db: Database, actor: Actor, contact_id: int, *, max_items: int) -> ContactHistory:
-    """The contact, their latest `max_items` live interactions (oldest first) and totals by type."""
-    # Every interaction the contact attended, down the attendees' (contact_id, occurred_at) index.
-    live = (
-        InteractionContact.contact_id == contact_id,
-        Interaction.team_id == actor.team_id,
-        Interaction.deleted_at.is_(None),
+_interactions = Interaction.__table__
+_attendees = InteractionContact.__table__
+_contacts = Contact.__table__
+_workspaces = Workspace.__table__
+# The contact (in the actor's workspace) with its workspace's default cadence.
+_CONTACT = (
+    select(*CONTACT_RECORD_COLUMNS, _workspaces.c.default_cadence_days)
+    .select_from(_contacts.outerjoin(_workspaces, _workspaces.c.team_id == _contacts.c.team_id))
+    .where(_contacts.c.id == bindparam("contact_id"), _contacts.c.team_id == bindparam("team_id"))
+)
+# Every interaction the contact attended, down the attendees' (contact_id, occurred_at) index.
+_ATTENDED = _attendees.join(_interactions, _interactions.c.id == _attendees.c.interaction_id)
+_LIVE = (
+    _attendees.c.contact_id == bindparam("contact_id"),
+    _interactions.c.team_id == bindparam("team_id"),
+    _interactions.c.deleted_at.is_(None),
+)
+_TOTALS = (
+    select(
+        _interactions.c.type,
+        func.count(),
+        func.min(_attendees.c.occurred_at),
+        func.max(_attendees.c.occurred_at),
     )
-    attended = Interaction.id == InteractionContact.interaction_id
-    with db.read() as session:
-        contact = load_contact(session, actor, contact_id)
-        record = to_record(contact, default_cadence(session, actor.team_id))
-        by_type = session.execute(
-            select(
-                Interaction.type,
-                func.count(),
-                func.min(InteractionContact.occurred_at),
-                func.max(InteractionContact.occurred_at),
-            )
-            .join(Interaction, attended)
-            .where(*live)
-            .group_by(Interaction.type)
-        ).all()
-        latest = session.scalars(
-            select(Interaction)
-            .join(InteractionContact, attended)
-            .where(*live)
-            .order_by(InteractionContact.occurred_at.desc(), InteractionContact.interaction_id.desc())
-            .limit(max(0, max_items))
-        ).all()
-        interactions = records_of(session, list(reversed(latest)))
+    .select_from(_ATTENDED)
+    .where(*_LIVE)
+    .group_by(_interactions.c.type)
+)
+_LATEST = (
+    select(*UNNAMED_RECORD_COLUMNS)
+    .select_from(_ATTENDED)
+    .where(*_LIVE)
+    .order_by(_attendees.c.occurred_at.desc(), _attendees.c.interaction_id.desc())
+    .limit(bindparam("limit"))
+)
+# A UTC range on the attendees' (contact_id, occurred_at, interaction_id): one index range scan.
+_MONTH_ROWS = (
+    select(*UNNAMED_RECORD_COLUMNS)
+    .select_from(_ATTENDED)
+    .where(
+        *_LIVE,
+        _attendees.c.occurred_at >= bindparam("start", type_=_attendees.c.occurred_at.type),
+        _attendees.c.occurred_at < bindparam("end", type_=_attendees.c.occurred_at.type),
+    )
+    .order_by(_attendees.c.occurred_at, _attendees.c.interaction_id)
+)
+
+
+def _contact_record(connection, actor: Actor, contact_id: int) -> ContactRecord:
+    row = connection.execute(_CONTACT, {"contact_id": contact_id, "team_id": actor.team_id}).first()
+    if row is None:
+        raise NotFound("That contact doesn't exist in this workspace.")
+    return contact_record(row, row[16])
+
+
+def contact_history(db: Database, actor: Actor, contact_id: int, *, max_items: int) -> ContactHistory:
+    """The contact, their latest `max_items` live interactions (oldest first) and totals by type.
+
+    Four prebuilt Core statements on one connection (contact and cadence, totals, the latest,
+    their attendees); records are made from rows."""
+    params = {"contact_id": contact_id, "team_id": actor.team_id}
+    with reading(db) as connection:
+        record = _contact_record(connection, actor, contact_id)
+        by_type = connection.execute(_TOTALS, params).all()
+        latest = list(connection.execute(_LATEST, {**params, "limit": max(0, max_items)}).all())
+        latest.reverse()
+        interactions = records_named_by_attendees(connection, latest)
     firsts = [row[2] for row in by_type if row[2] is not None]
     lasts = [row[3] for row in by_type if row[3] is not None]
     return ContactHistory(
@@ -89,22 +131,11 @@ def month_interactions(
 ) -> list[InteractionRecord]:
     """The contact's live interactions in local month 'YYYY-MM', oldest first."""
     start, end = month_bounds(month, tz)
-    with db.read() as session:
-        contact = load_contact(session, actor, contact_id)
-        # A UTC range on the attendees' (contact_id, occurred_at, interaction_id): one index range scan.
-        rows = session.scalars(
-            select(Interaction)
-            .join(InteractionContact, Interaction.id == InteractionContact.interaction_id)
-            .where(
-                InteractionContact.contact_id == contact.id,
-                Interaction.team_id == actor.team_id,
-                InteractionContact.occurred_at >= start,
-                InteractionContact.occurred_at < end,
-                Interaction.deleted_at.is_(None),
-            )
-            .order_by(InteractionContact.occurred_at, InteractionContact.interaction_id)
-        ).all()
-        return records_of(session, list(rows))
+    with reading(db) as connection:
+        record = _contact_record(connection, actor, contact_id)
+        params = {"contact_id": record.id, "team_id": actor.team_id, "start": start, "end": end}
+        rows = connection.execute(_MONTH_ROWS, params).all()
+        return records_named_by_attendees(connection, rows)
 
 
 def start_thread(
