@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import Select, String, false, func, literal_column, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -371,6 +372,60 @@ def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
             )
             is not None
         )
+
+
+KNOWN_NAMES_MAX_KEYS = 400  # phrases asked about in one statement (the rest: not answered)
+
+
+def known_names(db: Database, actor: Actor, phrases: Iterable[str]) -> dict[str, bool]:
+    """For each phrase, what `has_contact_named(p) or has_unique_first_name(p)` answers, in one
+    statement: the full names (`name_key IN (...)`) and the one-word phrases' first-name counts.
+
+    Phrases those functions would refuse or treat specially (empty, too long, control
+    characters) are left out of the answer, as are any beyond KNOWN_NAMES_MAX_KEYS keys; the
+    caller asks about those one by one.
+    """
+    keys: dict[str, str] = {}
+    distinct: set[str] = set()
+    for phrase in phrases:
+        key = name_key(phrase)
+        if not key or len(key) > MATCH_TEXT_MAX or has_control_chars(key):
+            continue
+        if key not in distinct and len(distinct) >= KNOWN_NAMES_MAX_KEYS:
+            continue
+        distinct.add(key)
+        keys[phrase] = key
+    if not keys:
+        return {}
+    wanted = sorted(distinct)
+    single = [key for key in wanted if " " not in key]
+    full: Select[str, str, int] = (
+        select(
+            literal_column("'n'", String).label("kind"),
+            Contact.name_key.label("key"),
+            func.count().label("n"),
+        )
+        .where(Contact.team_id == actor.team_id, LIVE, Contact.name_key.in_(wanted))
+        .group_by(Contact.name_key)
+    )
+    first: Select[str, str, int] = (
+        select(
+            literal_column("'f'", String).label("kind"),
+            Contact.first_name_key.label("key"),
+            func.count().label("n"),
+        )
+        .where(Contact.team_id == actor.team_id, LIVE, Contact.first_name_key.in_(single))
+        .group_by(Contact.first_name_key)
+    )
+    named: set[str] = set()
+    unique_first: set[str] = set()
+    with db.read() as session:
+        for kind, key, count in session.execute(union_all(full, first) if single else full):
+            if kind == "n":
+                named.add(key)
+            elif count == 1:
+                unique_first.add(key)
+    return {phrase: key in named or key in unique_first for phrase, key in keys.items()}
 
 
 def has_unique_first_name(db: Database, actor: Actor, word: str) -> bool:

@@ -26,6 +26,7 @@ from storage.contacts import (
     find_contact_by_slack_user,
     has_contact_named,
     has_unique_first_name,
+    known_names,
 )
 from storage.interactions import (
     InteractionChanges,
@@ -88,6 +89,37 @@ class QuickLogOutcome:
     again: str | None = None  # the draft to save if the user says "log again"
 
 
+class ContactNames:
+    """The quick-log parser's `contact_names`: does a phrase name a contact (a full name some
+    contact has, or a first name exactly one contact has)?
+
+    The parser tells it every phrase it may ask about (`expect`); the first question answers
+    them all in one query (`known_names`). A phrase that wasn't expected, or that query leaves
+    out, is asked on its own, as it always was.
+    """
+
+    def __init__(self, svc: Services, actor: Actor) -> None:
+        self._db = svc.db
+        self._actor = actor
+        self._expected: list[str] = []
+        self._answers: dict[str, bool] | None = None
+
+    def expect(self, phrases: list[str]) -> None:
+        self._expected = list(phrases)
+        self._answers = None
+
+    def __call__(self, phrase: str) -> bool:
+        if self._answers is None:
+            self._answers = known_names(self._db, self._actor, [*self._expected, phrase])
+        answer = self._answers.get(phrase)
+        if answer is None:
+            answer = has_contact_named(self._db, self._actor, phrase) or has_unique_first_name(
+                self._db, self._actor, phrase
+            )
+            self._answers[phrase] = answer
+        return answer
+
+
 def new_log_prefill(
     user: SlackUser, *, now: datetime, contact: ContactRecord | None = None, notice: str | None = None
 ) -> LogPrefill:
@@ -113,64 +145,61 @@ def quick_log(
     after: AfterAnswer,
 ) -> QuickLogOutcome:
     """`/log jane call yesterday 3pm renewal`: saved when every part is certain, else the modal."""
-    parsed = parse_quick_log(
-        text,
-        now=now,
-        tz=user.tz,
-        locale=user.locale,
-        # A full name a contact has, or a first name exactly one contact has ("emailed may the deck").
-        contact_names=lambda phrase: (
-            has_contact_named(svc.db, actor, phrase) or has_unique_first_name(svc.db, actor, phrase)
-        ),
-    )
-    problems = list(parsed.problems)
-    # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
-    named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts)
-    problems.extend(named.problems)
-    contact, new_contact = named.first, named.first_person
-    contact_ids = tuple(c.id for c in named.contacts)
-    # A mentioned person who isn't a contact yet, suggested first in the modal, is linked on Save.
-    slack_user_id = new_contact.slack_user_id if new_contact else None
-    if not parsed.contact_texts:
-        problems.append("Who was it with? Pick a contact.")
-    if parsed.type is None:
-        problems.append("What kind of interaction was it? Pick a type.")
-    if not parsed.summary:
-        problems.append("Add a short summary.")
+    # Everything read before the save shares one read transaction (the save is its own).
+    with svc.db.snapshot():
+        parsed = parse_quick_log(
+            text, now=now, tz=user.tz, locale=user.locale, contact_names=ContactNames(svc, actor)
+        )
+        problems = list(parsed.problems)
+        # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
+        named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts)
+        problems.extend(named.problems)
+        contact, new_contact = named.first, named.first_person
+        contact_ids = tuple(c.id for c in named.contacts)
+        # A mentioned person who isn't a contact yet, suggested first in the modal, is linked on Save.
+        slack_user_id = new_contact.slack_user_id if new_contact else None
+        if not parsed.contact_texts:
+            problems.append("Who was it with? Pick a contact.")
+        if parsed.type is None:
+            problems.append("What kind of interaction was it? Pick a type.")
+        if not parsed.summary:
+            problems.append("Add a short summary.")
 
-    occurred_at = parsed.occurred_at  # None: unclear or in the future, the modal asks (never `now`)
-    if not problems and (contact or new_contact) and parsed.type is not None and occurred_at is not None:
-        draft = InteractionDraft(
-            contact_id=contact.id if contact else None,
-            new_contact=new_contact,
-            more=named.more,
-            type=parsed.type,
-            occurred_at=occurred_at,
-            time_known=parsed.time_known,
-            summary=parsed.summary,
-            duration_minutes=parsed.duration_minutes,
-            source="command",
-            source_ref=source_ref,
-            follow_up_on=parsed.follow_up_on,
-        )
-        already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
-        if already is not None:
-            return QuickLogOutcome(saved=already)  # the same request again: what it saved
-        earlier = (
-            contact
-            and not named.people
-            and repeats.earlier_same_log(
-                svc,
-                actor,
-                contact_id=contact.id,
-                contact_ids=contact_ids,
+        occurred_at = parsed.occurred_at  # None: unclear or in the future, the modal asks (never `now`)
+        draft: InteractionDraft | None = None
+        if not problems and (contact or new_contact) and parsed.type is not None and occurred_at is not None:
+            draft = InteractionDraft(
+                contact_id=contact.id if contact else None,
+                new_contact=new_contact,
+                more=named.more,
                 type=parsed.type,
+                occurred_at=occurred_at,
+                time_known=parsed.time_known,
                 summary=parsed.summary,
-                now=now,
+                duration_minutes=parsed.duration_minutes,
+                source="command",
+                source_ref=source_ref,
+                follow_up_on=parsed.follow_up_on,
             )
-        )
-        if earlier:
-            return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
+            already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
+            if already is not None:
+                return QuickLogOutcome(saved=already)  # the same request again: what it saved
+            earlier = (
+                contact
+                and not named.people
+                and repeats.earlier_same_log(
+                    svc,
+                    actor,
+                    contact_id=contact.id,
+                    contact_ids=contact_ids,
+                    type=parsed.type,
+                    summary=parsed.summary,
+                    now=now,
+                )
+            )
+            if earlier:
+                return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
+    if draft is not None:
         try:
             record, _ = create_interaction(svc.db, actor, draft, now=now)
         except Invalid as invalid:
