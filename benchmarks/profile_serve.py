@@ -8,7 +8,9 @@ this module's `child` entry point, which first installs:
 
 * a `before_cursor_execute` counter on every SQLAlchemy engine (statements, by their first
   words), reset on SIGUSR1 and written out on SIGUSR2;
-* with profiling, a cProfile profiler per thread (every waitress and Bolt listener thread),
+* with profiling, a cProfile profiler per thread (every waitress and Bolt listener thread)
+  timed by the thread's own CPU clock (`time.thread_time`: waits for the GIL, locks and
+  sockets don't count),
   dumped on SIGUSR2 to `<output>.prof` files and summed into the text report.
 
 The parent seeds the same small team as section 1 (SQLite file, or a PostgreSQL database),
@@ -61,7 +63,7 @@ def child(argv: list[str]) -> None:
         original_run = threading.Thread.run
 
         def profiled_run(self):
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.thread_time)  # CPU time of this thread, not waits
             with lock:
                 profiles.append(profile)
             profile.enable()

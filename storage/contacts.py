@@ -26,6 +26,8 @@ EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 def name_key(name: str) -> str:
     """Fold case and accents and collapse spaces: 'José  Núñez' -> 'jose nunez'."""
+    if name.isascii():  # nothing to decompose: the same fold, without the per-character pass
+        return " ".join(name.casefold().split())
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())

@@ -72,7 +72,7 @@ class ContactFinder:
         # which phrases it may be asked about; it is still asked one phrase at a time.
         expect = getattr(contact_names, "expect", None)
         if callable(expect):
-            expect(candidate_phrases(text))
+            expect(candidate_phrases(text[:limit]))  # no name is looked for past `limit`
 
     @property
     def has_callback(self) -> bool:

@@ -245,35 +245,37 @@ def save_form(
         notes=form.notes,
         now=now,
     )
-    if not form.interaction_id:
-        # Slack resends a submission it got no answer to (after a restart): what the first one
-        # saved is the answer, and the new contact it created is not created again.
-        already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
-        if already is not None:
-            return Saved(already, created=False)
-    before = get_interaction(svc.db, actor, form.interaction_id) if form.interaction_id else None
-    followups.check_form_day(form.follow_up_on, before, now.astimezone(zone(form.tz)).date())
-    contact_id, new_contact = form.contact_id, None
-    if contact_id is None:
-        contact_id, new_contact = _contact_from_form(svc, client, actor, form)
-    more = draft_picks(form.more_contacts)
-    more_ids = tuple(p for p in more if isinstance(p, int))
-    if contact_id is not None and len(more_ids) == len(more) and not form.interaction_id:
-        earlier = repeats.earlier_same_log(
-            svc,
-            actor,
-            contact_id=contact_id,
-            contact_ids=(contact_id, *more_ids),
-            type=form.type,
-            summary=form.summary,
-            now=now,
-        )
-        if earlier is not None and not repeats.confirmed(svc, actor, form.view_id, now=now):
-            repeats.warn(svc, actor, form.view_id, now=now)
-            minutes = max(1, round((now - earlier.created_at).total_seconds() / 60))
-            raise Invalid(
-                {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
+    with svc.db.snapshot():  # the reads before the save: one transaction
+        if not form.interaction_id:
+            # Slack resends a submission it got no answer to (after a restart): what the first one
+            # saved is the answer, and the new contact it created is not created again.
+            already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
+            if already is not None:
+                return Saved(already, created=False)
+        before = get_interaction(svc.db, actor, form.interaction_id) if form.interaction_id else None
+        followups.check_form_day(form.follow_up_on, before, now.astimezone(zone(form.tz)).date())
+        contact_id, new_contact = form.contact_id, None
+        if contact_id is None:
+            contact_id, new_contact = _contact_from_form(svc, client, actor, form)
+        more = draft_picks(form.more_contacts)
+        more_ids = tuple(p for p in more if isinstance(p, int))
+        earlier = None
+        if contact_id is not None and len(more_ids) == len(more) and not form.interaction_id:
+            earlier = repeats.earlier_same_log(
+                svc,
+                actor,
+                contact_id=contact_id,
+                contact_ids=(contact_id, *more_ids),
+                type=form.type,
+                summary=form.summary,
+                now=now,
             )
+    if earlier is not None and not repeats.confirmed(svc, actor, form.view_id, now=now):
+        repeats.warn(svc, actor, form.view_id, now=now)
+        minutes = max(1, round((now - earlier.created_at).total_seconds() / 60))
+        raise Invalid(
+            {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
+        )
     if form.interaction_id and before is not None:
         if contact_id is None:  # an edit naming a new contact: create it first
             assert new_contact is not None
