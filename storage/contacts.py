@@ -256,6 +256,9 @@ _CONTACT_WITH_CADENCE = (
     .where(_CONTACTS.c.team_id == bindparam("team_id"))
 )
 _GET_CONTACT = _CONTACT_WITH_CADENCE.where(_CONTACTS.c.id == bindparam("contact_id"))
+_NAMED = _CONTACT_WITH_CADENCE.where(
+    _CONTACTS.c.archived_at.is_(None), _CONTACTS.c.name_key == bindparam("name_key")
+).limit(2)
 CONTACTS_MERGED_INTO = _CONTACT_WITH_CADENCE.where(
     _CONTACTS.c.merged_into_id == bindparam("contact_id")
 ).order_by(_CONTACTS.c.id)
@@ -423,6 +426,33 @@ def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
 
 
 KNOWN_NAMES_MAX_KEYS = 400  # phrases asked about in one statement (the rest: not answered)
+# Prebuilt (the lists are expanding parameters): the full names among `keys`, and how many live
+# contacts have each of `words` as their first name.
+_KNOWN_FULL_NAMES: Select[str, str, int] = (
+    select(
+        literal_column("'n'", String).label("kind"), Contact.name_key.label("key"), func.count().label("n")
+    )
+    .where(
+        Contact.team_id == bindparam("team_id"),
+        LIVE,
+        Contact.name_key.in_(bindparam("keys", expanding=True)),
+    )
+    .group_by(Contact.name_key)
+)
+_KNOWN_NAMES = union_all(
+    _KNOWN_FULL_NAMES,
+    select(
+        literal_column("'f'", String).label("kind"),
+        Contact.first_name_key.label("key"),
+        func.count().label("n"),
+    )
+    .where(
+        Contact.team_id == bindparam("team_id"),
+        LIVE,
+        Contact.first_name_key.in_(bindparam("words", expanding=True)),
+    )
+    .group_by(Contact.first_name_key),
+)
 
 
 def known_names(db: Database, actor: Actor, phrases: Iterable[str]) -> dict[str, bool]:
@@ -447,28 +477,14 @@ def known_names(db: Database, actor: Actor, phrases: Iterable[str]) -> dict[str,
         return {}
     wanted = sorted(distinct)
     single = [key for key in wanted if " " not in key]
-    full: Select[str, str, int] = (
-        select(
-            literal_column("'n'", String).label("kind"),
-            Contact.name_key.label("key"),
-            func.count().label("n"),
-        )
-        .where(Contact.team_id == actor.team_id, LIVE, Contact.name_key.in_(wanted))
-        .group_by(Contact.name_key)
-    )
-    first: Select[str, str, int] = (
-        select(
-            literal_column("'f'", String).label("kind"),
-            Contact.first_name_key.label("key"),
-            func.count().label("n"),
-        )
-        .where(Contact.team_id == actor.team_id, LIVE, Contact.first_name_key.in_(single))
-        .group_by(Contact.first_name_key)
-    )
     named: set[str] = set()
     unique_first: set[str] = set()
     with db.read() as session:
-        for kind, key, count in session.execute(union_all(full, first) if single else full):
+        rows = session.execute(
+            _KNOWN_NAMES if single else _KNOWN_FULL_NAMES,
+            {"team_id": actor.team_id, "keys": wanted, "words": single},
+        )
+        for kind, key, count in rows:
             if kind == "n":
                 named.add(key)
             elif count == 1:
@@ -503,11 +519,9 @@ def resolve_contact(
         return None, []  # no name can be this (and PostgreSQL refuses NUL in a query)
     with db.read() as session:
         # One indexed probe settles the common case, a name typed in full, without a scan.
-        named = session.scalars(
-            select(Contact).where(Contact.team_id == actor.team_id, LIVE, Contact.name_key == key).limit(2)
-        ).all()
+        named = session.execute(_NAMED, {"team_id": actor.team_id, "name_key": key}).all()
         if len(named) == 1:
-            record = to_record(named[0], default_cadence(session, actor.team_id))
+            record = record_of_row(named[0])
             return record, [ContactMatch(record, 1.0, exact=True)]
     matches = find_contacts(db, actor, query, limit=10)
     exact = [m for m in matches if m.exact]
