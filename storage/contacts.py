@@ -64,11 +64,27 @@ def ensure_workspace(session: Session, team_id: str, *, now: datetime | None = N
     Every caller in storage passes `now`. It may be left out only by storage/transfer.py,
     whose split is under way elsewhere: then the column default stamps it.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"team_id": team_id} if now is None else {"team_id": team_id, "created_at": now}
-    session.execute(insert(Workspace).values(**values).on_conflict_do_nothing())
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if now is None:
+        insert = postgresql.insert if postgres else sqlite.insert
+        session.execute(insert(Workspace).values(team_id=team_id).on_conflict_do_nothing())
+    else:
+        statement = _ENSURE_WORKSPACE_POSTGRESQL if postgres else _ENSURE_WORKSPACE_SQLITE
+        session.execute(statement, {"team_id": team_id, "created_at": now})
     return session.get_one(Workspace, team_id)
+
+
+def _ensure_workspace_statement(insert: Any) -> Any:
+    """`ensure_workspace`'s insert, built once per dialect (every write runs it)."""
+    return (
+        insert(Workspace)
+        .values(team_id=bindparam("team_id"), created_at=bindparam("created_at"))
+        .on_conflict_do_nothing()
+    )
+
+
+_ENSURE_WORKSPACE_POSTGRESQL = _ensure_workspace_statement(postgresql.insert)
+_ENSURE_WORKSPACE_SQLITE = _ensure_workspace_statement(sqlite.insert)
 
 
 def _clean_draft(draft: ContactDraft) -> ContactDraft:
