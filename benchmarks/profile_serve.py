@@ -45,6 +45,7 @@ def child(argv: list[str]) -> None:
 
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
 
     prefix = os.environ[STATE_ENV]
     profiling = os.environ.get("TOUCHBASE_PROFILE_THREADS") == "1"
@@ -57,7 +58,12 @@ def child(argv: list[str]) -> None:
         with lock:
             counts[words] += 1
 
+    def on_checkout(_dbapi_connection, _record, _proxy):
+        with lock:
+            counts["(pool checkout: a transaction; with pre-ping, a round trip more)"] += 1
+
     event.listen(Engine, "before_cursor_execute", on_execute)
+    event.listen(Pool, "checkout", on_checkout)
 
     if profiling:
         original_run = threading.Thread.run
@@ -191,8 +197,10 @@ def main() -> None:
     )
     print(f"HTTP statuses: {dict(statuses)}; wall {wall:.2f}s", file=out)
     print(f"server CPU per request (/proc, incl. post-ack work): {cpu / n * 1000:.2f} ms", file=out)
+    checkouts = statements.pop("(pool checkout: a transaction; with pre-ping, a round trip more)", 0)
     total = sum(statements.values())
     print(f"SQL statements per request: {total / n:.2f}", file=out)
+    print(f"pool checkouts per request: {checkouts / n:.2f}", file=out)
     for words, count in statements.most_common():
         print(f"  {count / n:6.2f}  {words}", file=out)
     print(f"fake Slack calls (warm-up included): {dict(api_calls)}", file=out)

@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 
 from bot.domain.errors import Conflict, Invalid
 from bot.domain.records import Actor, ContactRecord
+from storage.contact_rows import CONTACTS_MERGED_INTO, record_of_row
 from storage.contacts import (
-    CONTACTS_MERGED_INTO,
     LIVE,
     ContactDraft,
     default_cadence,
     load_contact,
     name_key,
-    record_of_row,
     refresh_due_at,
     to_record,
 )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, false, func, literal_column, or_, select, union_all
+from sqlalchemy import bindparam, false, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from bot.domain.errors import Conflict, Invalid, NotFound
 from bot.domain.records import Actor, ContactMatch, ContactRecord
 from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
 from storage import contact_search
+from storage.contact_rows import GET_CONTACT, NAMED, record_of_row
 from storage.db import Database
 from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace
 
@@ -258,55 +258,9 @@ def ensure_contact_for_slack_user(
             return to_record(contact, default_cadence(session, actor.team_id)), False
 
 
-_CONTACTS = Contact.__table__
-_WORKSPACES = Workspace.__table__
-# A contact's row and its workspace's cadence in one prebuilt Core statement: no ORM entity,
-# no statement built per call (the card asks on every show).
-_CONTACT_WITH_CADENCE = (
-    select(
-        *_CONTACTS.c,
-        _WORKSPACES.c.team_id.label("workspace_team_id"),
-        _WORKSPACES.c.default_cadence_days.label("workspace_cadence_days"),
-    )
-    .select_from(_CONTACTS.outerjoin(_WORKSPACES, _WORKSPACES.c.team_id == _CONTACTS.c.team_id))
-    .where(_CONTACTS.c.team_id == bindparam("team_id"))
-)
-_GET_CONTACT = _CONTACT_WITH_CADENCE.where(_CONTACTS.c.id == bindparam("contact_id"))
-_NAMED = _CONTACT_WITH_CADENCE.where(
-    _CONTACTS.c.archived_at.is_(None), _CONTACTS.c.name_key == bindparam("name_key")
-).limit(2)
-CONTACTS_MERGED_INTO = _CONTACT_WITH_CADENCE.where(
-    _CONTACTS.c.merged_into_id == bindparam("contact_id")
-).order_by(_CONTACTS.c.id)
-
-
-def record_of_row(row: Any) -> ContactRecord:
-    """The record of a `_CONTACT_WITH_CADENCE` row (as `to_record` makes it of an entity)."""
-    default = row.workspace_cadence_days if row.workspace_team_id is not None else DEFAULT_CADENCE_DAYS
-    return ContactRecord(
-        id=row.id,
-        team_id=row.team_id,
-        name=row.name,
-        email=row.email,
-        company=row.company,
-        slack_user_id=row.slack_user_id,
-        owner_user_id=row.owner_user_id,
-        cadence_days=row.cadence_days,
-        effective_cadence_days=row.cadence_days or default,
-        snoozed_until=row.snoozed_until,
-        last_contacted_at=row.last_contacted_at,
-        due_at=row.due_at,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        archived_at=row.archived_at,
-        merged_into_id=row.merged_into_id,
-    )
-
-
 def get_contact(db: Database, actor: Actor, contact_id: int) -> ContactRecord:
     with db.read() as session:
-        row = session.execute(_GET_CONTACT, {"team_id": actor.team_id, "contact_id": contact_id}).first()
+        row = session.execute(GET_CONTACT, {"team_id": actor.team_id, "contact_id": contact_id}).first()
         if row is None:
             raise NotFound("That contact doesn't exist in this workspace.")
         return record_of_row(row)
@@ -441,73 +395,6 @@ def has_contact_named(db: Database, actor: Actor, name: str) -> bool:
         )
 
 
-KNOWN_NAMES_MAX_KEYS = 400  # phrases asked about in one statement (the rest: not answered)
-# Prebuilt (the lists are expanding parameters): the full names among `keys`, and how many live
-# contacts have each of `words` as their first name.
-_KNOWN_FULL_NAMES: Select[str, str, int] = (
-    select(
-        literal_column("'n'", String).label("kind"), Contact.name_key.label("key"), func.count().label("n")
-    )
-    .where(
-        Contact.team_id == bindparam("team_id"),
-        LIVE,
-        Contact.name_key.in_(bindparam("keys", expanding=True)),
-    )
-    .group_by(Contact.name_key)
-)
-_KNOWN_NAMES = union_all(
-    _KNOWN_FULL_NAMES,
-    select(
-        literal_column("'f'", String).label("kind"),
-        Contact.first_name_key.label("key"),
-        func.count().label("n"),
-    )
-    .where(
-        Contact.team_id == bindparam("team_id"),
-        LIVE,
-        Contact.first_name_key.in_(bindparam("words", expanding=True)),
-    )
-    .group_by(Contact.first_name_key),
-)
-
-
-def known_names(db: Database, actor: Actor, phrases: Iterable[str]) -> dict[str, bool]:
-    """For each phrase, what `has_contact_named(p) or has_unique_first_name(p)` answers, in one
-    statement: the full names (`name_key IN (...)`) and the one-word phrases' first-name counts.
-
-    Phrases those functions would refuse or treat specially (empty, too long, control
-    characters) are left out of the answer, as are any beyond KNOWN_NAMES_MAX_KEYS keys; the
-    caller asks about those one by one.
-    """
-    keys: dict[str, str] = {}
-    distinct: set[str] = set()
-    for phrase in phrases:
-        key = name_key(phrase)
-        if not key or len(key) > MATCH_TEXT_MAX or has_control_chars(key):
-            continue
-        if key not in distinct and len(distinct) >= KNOWN_NAMES_MAX_KEYS:
-            continue
-        distinct.add(key)
-        keys[phrase] = key
-    if not keys:
-        return {}
-    wanted = sorted(distinct)
-    single = [key for key in wanted if " " not in key]
-    named: set[str] = set()
-    unique_first: set[str] = set()
-    with db.read() as session:
-        rows = session.execute(
-            _KNOWN_NAMES if single else _KNOWN_FULL_NAMES,
-            {"team_id": actor.team_id, "keys": wanted, "words": single},
-        )
-        for kind, key, count in rows:
-            if kind == "n":
-                named.add(key)
-            elif count == 1:
-                unique_first.add(key)
-    return {phrase: key in named or key in unique_first for phrase, key in keys.items()}
-
-
 def has_unique_first_name(db: Database, actor: Actor, word: str) -> bool:
     """Whether exactly one live contact's name starts with this word ("jane" for Jane Doe)."""
     key = name_key(word)
@@ -535,7 +422,7 @@ def resolve_contact(
         return None, []  # no name can be this (and PostgreSQL refuses NUL in a query)
     with db.read() as session:
         # One indexed probe settles the common case, a name typed in full, without a scan.
-        named = session.execute(_NAMED, {"team_id": actor.team_id, "name_key": key}).all()
+        named = session.execute(NAMED, {"team_id": actor.team_id, "name_key": key}).all()
         if len(named) == 1:
             record = record_of_row(named[0])
             return record, [ContactMatch(record, 1.0, exact=True)]

@@ -30,13 +30,13 @@ from bot.services import AfterAnswer, Services, capture
 from bot.services.users import SlackUser, UserDirectory
 from bot.settings import Settings
 from storage.contact_lifecycle import archive_contact
+from storage.contact_names import known_names
 from storage.contacts import (
     ContactDraft,
     create_contact,
     get_contact,
     has_contact_named,
     has_unique_first_name,
-    known_names,
     name_key,
 )
 from storage.db import Database

@@ -21,12 +21,12 @@ from bot.services import AfterAnswer, Services, followups, repeats
 from bot.services.attendees import draft_picks, edit_contact_ids, resolve_quick_contacts
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
+from storage.contact_names import known_names
 from storage.contacts import (
     ContactDraft,
     find_contact_by_slack_user,
     has_contact_named,
     has_unique_first_name,
-    known_names,
 )
 from storage.interactions import (
     InteractionChanges,
