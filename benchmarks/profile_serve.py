@@ -107,6 +107,33 @@ def child(argv: list[str]) -> None:
     runpy.run_module("bot", run_name="__main__")
 
 
+WAITS = ("acquire' of '_thread.lock", "time.sleep", "get' of '_queue.SimpleQueue", "select.select", "poll")
+
+
+def _shares(stats: pstats.Stats) -> str:
+    """Self CPU time of the profiled threads by package (ours by top folder), largest first."""
+    by: collections.Counter[str] = collections.Counter()
+    for (path, _line, name), (_cc, _nc, self_time, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if any(wait in name for wait in WAITS):
+            continue
+        if "site-packages/" in path:
+            key = path.split("site-packages/")[1].split("/")[0]
+        elif path.startswith(str(Path(__file__).resolve().parent.parent)):
+            key = (
+                "touchbase: "
+                + Path(path).resolve().relative_to(Path(__file__).resolve().parent.parent).parts[0]
+            )
+        elif path.startswith("/") or path.startswith("<frozen"):
+            key = "stdlib"
+        else:
+            key = f"builtin {name}"[:60]
+        by[key] += self_time
+    total = sum(by.values()) or 1.0
+    lines = ["CPU by package (self time of the profiled threads, thread CPU clock):"]
+    lines += [f"  {seconds / total * 100:5.1f}%  {key}" for key, seconds in by.most_common(15)]
+    return "\n".join(lines)
+
+
 def _signal_all(server, signum: int) -> None:
     from benchmarks.serving import _children
 
@@ -208,6 +235,7 @@ def main() -> None:
     if profs:
         stats = pstats.Stats(*profs, stream=out)
         print("\n", file=out)
+        print(_shares(stats), file=out)
         stats.sort_stats("cumulative").print_stats(args.top)
         stats.sort_stats("tottime").print_stats(25)
     text = out.getvalue()
