@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.errors import Conflict, Invalid
 from bot.domain.records import Actor, ContactRecord
+from storage.contact_rows import CONTACTS_MERGED_INTO, record_of_row
 from storage.contacts import (
     LIVE,
     ContactDraft,
@@ -166,13 +167,8 @@ def unmerge_contacts(
 def contacts_merged_into(db: Database, actor: Actor, contact_id: int) -> list[ContactRecord]:
     """Contacts merged into this one (the card offers to undo each)."""
     with db.read() as session:
-        rows = session.scalars(
-            select(Contact)
-            .where(Contact.team_id == actor.team_id, Contact.merged_into_id == contact_id)
-            .order_by(Contact.id)
-        ).all()
-        cadence = default_cadence(session, actor.team_id)
-        return [to_record(c, cadence) for c in rows]
+        rows = session.execute(CONTACTS_MERGED_INTO, {"team_id": actor.team_id, "contact_id": contact_id})
+        return [record_of_row(row) for row in rows]
 
 
 def find_existing(db: Database, actor: Actor, draft: ContactDraft) -> ContactRecord | None:

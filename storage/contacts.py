@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import bindparam, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from bot.domain.errors import Conflict, Invalid, NotFound
 from bot.domain.records import Actor, ContactMatch, ContactRecord
 from bot.domain.rules import COMPANY_MAX_CHARS, NAME_MAX_CHARS
 from storage import contact_search
+from storage.contact_rows import GET_CONTACT, NAMED, record_of_row
 from storage.db import Database
 from storage.dialects import postgresql, sqlite
 from storage.models import DEFAULT_CADENCE_DAYS, Contact, Workspace
@@ -25,6 +28,8 @@ EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 def name_key(name: str) -> str:
     """Fold case and accents and collapse spaces: 'José  Núñez' -> 'jose nunez'."""
+    if name.isascii():  # nothing to decompose: the same fold, without the per-character pass
+        return " ".join(name.casefold().split())
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
@@ -60,11 +65,26 @@ def ensure_workspace(session: Session, team_id: str, *, now: datetime | None = N
     Every caller in storage passes `now`. It may be left out only by storage/transfer.py,
     whose split is under way elsewhere: then the column default stamps it.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"team_id": team_id} if now is None else {"team_id": team_id, "created_at": now}
-    session.execute(insert(Workspace).values(**values).on_conflict_do_nothing())
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if now is None:
+        insert = postgresql.insert if postgres else sqlite.insert
+        session.execute(insert(Workspace).values(team_id=team_id).on_conflict_do_nothing())
+    else:
+        statement = _ensure_workspace_statement("postgresql" if postgres else "sqlite")
+        session.execute(statement, {"team_id": team_id, "created_at": now})
     return session.get_one(Workspace, team_id)
+
+
+@functools.cache
+def _ensure_workspace_statement(dialect: str) -> Any:
+    """`ensure_workspace`'s insert, built once per dialect (every write runs it; the PostgreSQL
+    dialect is imported only when a PostgreSQL database asks for it)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(Workspace)
+        .values(team_id=bindparam("team_id"), created_at=bindparam("created_at"))
+        .on_conflict_do_nothing()
+    )
 
 
 def _clean_draft(draft: ContactDraft) -> ContactDraft:
@@ -240,8 +260,10 @@ def ensure_contact_for_slack_user(
 
 def get_contact(db: Database, actor: Actor, contact_id: int) -> ContactRecord:
     with db.read() as session:
-        contact = load_contact(session, actor, contact_id)
-        return to_record(contact, default_cadence(session, actor.team_id))
+        row = session.execute(GET_CONTACT, {"team_id": actor.team_id, "contact_id": contact_id}).first()
+        if row is None:
+            raise NotFound("That contact doesn't exist in this workspace.")
+        return record_of_row(row)
 
 
 def find_contact_by_slack_user(db: Database, actor: Actor, slack_user_id: str) -> ContactRecord | None:
@@ -400,11 +422,9 @@ def resolve_contact(
         return None, []  # no name can be this (and PostgreSQL refuses NUL in a query)
     with db.read() as session:
         # One indexed probe settles the common case, a name typed in full, without a scan.
-        named = session.scalars(
-            select(Contact).where(Contact.team_id == actor.team_id, LIVE, Contact.name_key == key).limit(2)
-        ).all()
+        named = session.execute(NAMED, {"team_id": actor.team_id, "name_key": key}).all()
         if len(named) == 1:
-            record = to_record(named[0], default_cadence(session, actor.team_id))
+            record = record_of_row(named[0])
             return record, [ContactMatch(record, 1.0, exact=True)]
     matches = find_contacts(db, actor, query, limit=10)
     exact = [m for m in matches if m.exact]

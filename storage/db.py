@@ -9,6 +9,7 @@ another writer committed in between, whatever the busy timeout.
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import weakref
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import QueuePool
 
@@ -43,6 +44,8 @@ SERVING_POOL_TIMEOUT_SECONDS = 2.0
 # Library callers (CLI jobs, tests, benchmarks) keep SQLAlchemy's patient default.
 DEFAULT_POOL_TIMEOUT_SECONDS = 30.0
 DEFAULT_POOL_SIZE = 10
+# PostgreSQL: a pooled connection is replaced after this long (see `_drop_closed_connections`).
+POOL_RECYCLE_SECONDS = 1800
 
 
 class Database:
@@ -88,10 +91,19 @@ class Database:
             _configure_sqlite(self.engine)
         else:
             connect_args = {"prepare_threshold": None} if pgbouncer else {}
+            # No pre-ping (a round trip per checkout): a pooled connection the server closed is
+            # found by a look at its socket instead (`_drop_closed_connections`), and none is
+            # kept longer than POOL_RECYCLE_SECONDS (idle timeouts of proxies and firewalls).
             self.engine = create_engine(
-                url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **pooling
+                url,
+                echo=echo,
+                pool_recycle=POOL_RECYCLE_SECONDS,
+                connect_args=connect_args,
+                **pooling,
             )
+            _drop_closed_connections(self.engine)
         self._sqlite_write_lock = threading.Lock()
+        self._joined = threading.local()  # the read session `snapshot()` shares, per thread
         _answer_busy(self.engine)
 
     # The session factories are made on first use: the ORM is a large import that a serving
@@ -129,11 +141,39 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """One read transaction; inside `snapshot()` (same thread), the snapshot's own."""
+        joined = getattr(self._joined, "session", None)
+        if joined is not None:
+            yield joined
+            return
         try:
             with self._reader.begin() as session:
                 yield session
         except PoolTimeout as error:
             raise self._busy(error) from error
+
+    def joined_session(self) -> Session | None:
+        """The session of this thread's `snapshot()`, if one is open."""
+        return getattr(self._joined, "session", None)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads in this block (this thread) share one read transaction: one connection, one
+        BEGIN/COMMIT, one consistent view, instead of one transaction per storage call.
+
+        For runs of reads only: a `write()` inside is its own transaction, whose change the
+        snapshot's later reads may not see (SQLite keeps the snapshot's start), so use cases
+        end the snapshot before they write. Nested snapshots join the outer one.
+        """
+        if getattr(self._joined, "session", None) is not None:
+            yield
+            return
+        with self.read() as session:
+            self._joined.session = session
+            try:
+                yield
+            finally:
+                self._joined.session = None
 
     def _busy(self, error: PoolTimeout) -> Busy:
         logger.warning(
@@ -214,8 +254,46 @@ def _configure_sqlite(engine: Engine) -> None:
         wait = PROBE_LOCK_WAIT_SECONDS if options.get("touchbase_probe") else _LOCK_WAITS.get(engine.pool)
         # The connection may come back from a probe or a CLI job: its wait is set every time.
         seconds = SQLITE_BUSY_TIMEOUT_SECONDS if wait is None else wait
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+        milliseconds = int(seconds * 1000)
+        # The connection remembers the wait last set on it: a statement only when it changes.
+        if conn.info.get(_BUSY_TIMEOUT_KEY) != milliseconds:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
+            conn.info[_BUSY_TIMEOUT_KEY] = milliseconds
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_BUSY_TIMEOUT_KEY = "touchbase_busy_timeout_ms"
+
+
+def _drop_closed_connections(engine: Engine) -> None:
+    """A pooled PostgreSQL connection the server has closed is replaced before it is used.
+
+    An idle connection has nothing to read; one the server ended (a restart, an administrator's
+    `pg_terminate_backend`, an idle timeout) has its goodbye or end-of-file waiting on the
+    socket. One non-blocking look at the socket at checkout finds it without a round trip
+    (what `pool_pre_ping` pays on every checkout); the pool then opens a fresh connection.
+    A connection lost silently (no packet ever arrives) fails at its first statement, and
+    SQLAlchemy then drops every pooled connection older than the failure.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, _record, _proxy):
+        if _closed_by_server(dbapi_connection):
+            raise DisconnectionError("the server closed this pooled connection")
+
+
+def _closed_by_server(dbapi_connection) -> bool:
+    if getattr(dbapi_connection, "closed", False):
+        return True
+    try:
+        fileno = dbapi_connection.pgconn.socket
+    except Exception:  # not psycopg, or no socket any more
+        return bool(getattr(dbapi_connection, "broken", False))
+    try:
+        readable, _, failed = select.select([fileno], [], [fileno], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable or failed)
 
 
 def _answer_busy(engine: Engine) -> None:

@@ -3,7 +3,10 @@
 `from storage.dialects import postgresql, sqlite` reads like `from sqlalchemy.dialects import
 ...`, and `postgresql.insert if dialect == "postgresql" else sqlite.insert` works the same; but
 SQLAlchemy's PostgreSQL dialect (a large import) is only loaded by a process that talks to
-PostgreSQL, not by every SQLite one at start-up (issue 19).
+PostgreSQL, not when a storage module is imported. (Since migration 0013 `storage.models`
+declares a partial index with `postgresql_where`, which SQLAlchemy validates by loading the
+dialect; so on SQLite it is loaded in the app's warm-up, after the server listens, see
+bot/server.py. Before listening nothing of storage's models is imported: tests/test_startup.py.)
 """
 
 from __future__ import annotations

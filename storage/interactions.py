@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -191,6 +191,21 @@ def _record(session: Session, interaction: Interaction) -> InteractionRecord:
     return records_of(session, [interaction])[0]
 
 
+# Newest first down the (contact_id, occurred_at) index of the attendees: the first that counts.
+# Built once (every save runs it for each of its contacts).
+_LAST_CONTACTED = (
+    select(InteractionContact.occurred_at)
+    .join(Interaction, Interaction.id == InteractionContact.interaction_id)
+    .where(
+        InteractionContact.contact_id == bindparam("contact_id"),
+        Interaction.deleted_at.is_(None),
+        Interaction.type.in_(CONTACT_TYPES),
+    )
+    .order_by(InteractionContact.occurred_at.desc())
+    .limit(1)
+)
+
+
 def recompute_last_contacted(session: Session, contact: Contact, *, now: datetime) -> None:
     """Set `last_contacted_at` to the latest live, counting interaction (the caller holds the lock).
 
@@ -198,18 +213,7 @@ def recompute_last_contacted(session: Session, contact: Contact, *, now: datetim
     """
     session.flush()
     before = (contact.last_contacted_at, contact.due_at)
-    # Newest first down the (contact_id, occurred_at) index of the attendees: the first that counts.
-    contact.last_contacted_at = session.scalar(
-        select(InteractionContact.occurred_at)
-        .join(Interaction, Interaction.id == InteractionContact.interaction_id)
-        .where(
-            InteractionContact.contact_id == contact.id,
-            Interaction.deleted_at.is_(None),
-            Interaction.type.in_(CONTACT_TYPES),
-        )
-        .order_by(InteractionContact.occurred_at.desc())
-        .limit(1)
-    )
+    contact.last_contacted_at = session.scalar(_LAST_CONTACTED, {"contact_id": contact.id})
     refresh_due_at(contact, default_cadence(session, contact.team_id))
     if (contact.last_contacted_at, contact.due_at) != before:
         contact.updated_at = now
@@ -286,12 +290,13 @@ def create_interaction(
         raise Invalid({"contact": "Choose who this was with."})
     if draft.source not in SOURCES:
         raise ValueError(f"unknown source {draft.source!r}")
-    if draft.source_ref:
-        existing = _find_by_source_ref(db, actor, draft.source_ref)
-        if existing is not None:
-            return existing, False
     try:
         with db.write() as session:
+            if draft.source_ref:
+                # A repeated source_ref returns the first save (checked in this transaction).
+                existing = _source_ref_record(session, actor, draft.source_ref)
+                if existing is not None:
+                    return existing, False
             ensure_workspace(session, actor.team_id, now=now)
             first = draft.contact_id
             if first is None and draft.new_contact is not None:
@@ -365,12 +370,16 @@ def create_interaction(
 
 def _find_by_source_ref(db: Database, actor: Actor, source_ref: str) -> InteractionRecord | None:
     with db.read() as session:
-        row = session.execute(
-            select(Interaction, Contact.name)
-            .join(Contact, Contact.id == Interaction.contact_id)
-            .where(Interaction.team_id == actor.team_id, Interaction.source_ref == source_ref)
-        ).first()
-        return to_records(session, [(row[0], row[1])])[0] if row else None
+        return _source_ref_record(session, actor, source_ref)
+
+
+def _source_ref_record(session: Session, actor: Actor, source_ref: str) -> InteractionRecord | None:
+    row = session.execute(
+        select(Interaction, Contact.name)
+        .join(Contact, Contact.id == Interaction.contact_id)
+        .where(Interaction.team_id == actor.team_id, Interaction.source_ref == source_ref)
+    ).first()
+    return to_records(session, [(row[0], row[1])])[0] if row else None
 
 
 def find_interaction_by_source_ref(db: Database, actor: Actor, source_ref: str) -> InteractionRecord | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from bot.domain.records import Actor
 from storage.contacts import ensure_workspace
@@ -29,9 +29,19 @@ def add_note(db: Database, actor: Actor, text: str, *, now: datetime) -> None:
             note.text = f"{note.text}\n{text}"[-NOTE_MAX_CHARS:]
 
 
+_NOTES = PendingNote.__table__
+# Asked after every request: a prebuilt Core statement, no ORM entity.
+_HAS_NOTE = (
+    select(_NOTES.c.user_id)
+    .where(_NOTES.c.team_id == bindparam("team_id"), _NOTES.c.user_id == bindparam("user_id"))
+    .limit(1)
+)
+
+
 def has_note(db: Database, actor: Actor) -> bool:
     with db.read() as session:
-        return session.get(PendingNote, (actor.team_id, actor.user_id)) is not None
+        found = session.execute(_HAS_NOTE, {"team_id": actor.team_id, "user_id": actor.user_id}).first()
+        return found is not None
 
 
 def take_note(db: Database, actor: Actor) -> str | None:

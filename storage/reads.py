@@ -28,6 +28,10 @@ from storage.models import Contact, Interaction
 
 @contextmanager
 def reading(db: Database) -> Iterator[Connection]:
+    joined = db.joined_session()
+    if joined is not None:  # inside `Database.snapshot()`: its transaction, no second checkout
+        yield joined.connection()
+        return
     try:
         with db.engine.connect() as connection:
             if not db.is_sqlite:

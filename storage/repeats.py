@@ -4,14 +4,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.domain.boundary import has_control_chars
 from bot.domain.records import Actor, InteractionRecord
-from storage.attendees import of_contact
 from storage.db import Database
 from storage.interactions import to_records
-from storage.models import Contact, Interaction
+from storage.models import Contact, Interaction, InteractionContact
+
+# Built once (every /log and log modal asks): the actor's live interactions with one of the
+# contacts, the same type and summary, since a moment; newest first.
+_RECENT_SAME = (
+    select(Interaction, Contact.name)
+    .join(Contact, Contact.id == Interaction.contact_id)
+    .where(
+        Interaction.team_id == bindparam("team_id"),
+        Interaction.logged_by == bindparam("logged_by"),
+        Interaction.id.in_(
+            select(InteractionContact.interaction_id).where(
+                InteractionContact.contact_id == bindparam("contact_id")
+            )
+        ),
+        Interaction.type == bindparam("type"),
+        Interaction.summary == bindparam("summary"),
+        Interaction.deleted_at.is_(None),
+        Interaction.created_at >= bindparam("since"),
+    )
+    .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+    .limit(20)
+)
 
 
 def find_recent_repeat(
@@ -32,22 +53,16 @@ def find_recent_repeat(
     summary = " ".join(summary.split())
     if not summary or has_control_chars(summary):
         return None
+    params = {
+        "team_id": actor.team_id,
+        "logged_by": actor.user_id,
+        "contact_id": min(wanted),
+        "type": type,
+        "summary": summary,
+        "since": since,
+    }
     with db.read() as session:
-        row = session.execute(
-            select(Interaction, Contact.name)
-            .join(Contact, Contact.id == Interaction.contact_id)
-            .where(
-                Interaction.team_id == actor.team_id,
-                Interaction.logged_by == actor.user_id,
-                of_contact(min(wanted)),
-                Interaction.type == type,
-                Interaction.summary == summary,
-                Interaction.deleted_at.is_(None),
-                Interaction.created_at >= since,
-            )
-            .order_by(Interaction.created_at.desc(), Interaction.id.desc())
-            .limit(20)
-        ).all()
+        row = session.execute(_RECENT_SAME, params).all()
         for record in to_records(session, [(i, name) for i, name in row]):
             if record.contact_ids == wanted:
                 return record

@@ -7,10 +7,13 @@ the memory of them lives here rather than in one process. Expired keys are swept
 
 from __future__ import annotations
 
+import functools
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from storage.db import Database
 from storage.dialects import postgresql, sqlite
@@ -20,6 +23,21 @@ KEY_MAX_CHARS = 255
 SWEEP_ONE_IN = 200  # sweeping expired keys on one claim in N keeps the table small and claims cheap
 
 
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    """The claim's upsert, built once per dialect (its values are parameters; the PostgreSQL
+    dialect is imported only when a PostgreSQL database asks for it)."""
+    insert: Callable[..., Any] = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = insert(RequestKey).values(
+        team_id=bindparam("team_id"), key=bindparam("key"), expires_at=bindparam("expires_at")
+    )
+    return values.on_conflict_do_update(
+        index_elements=[RequestKey.team_id, RequestKey.key],
+        set_={"expires_at": values.excluded.expires_at},
+        where=RequestKey.expires_at <= bindparam("now"),
+    ).returning(RequestKey.key)
+
+
 def claim(db: Database, team_id: str, key: str, *, now: datetime, ttl: timedelta) -> bool:
     """True when `key` is new in the workspace (or its last claim expired): it is now claimed.
 
@@ -27,16 +45,11 @@ def claim(db: Database, team_id: str, key: str, *, now: datetime, ttl: timedelta
     same key at once can't both win.
     """
     key = key[:KEY_MAX_CHARS]
-    insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
-    values = insert(RequestKey).values(team_id=team_id, key=key, expires_at=now + ttl)
-    statement = values.on_conflict_do_update(
-        index_elements=[RequestKey.team_id, RequestKey.key],
-        set_={"expires_at": values.excluded.expires_at},
-        where=RequestKey.expires_at <= now,
-    ).returning(RequestKey.key)
+    statement = _claim_statement(db.dialect)
     with db.write() as session:
         # A row comes back only when one was inserted or an expired one renewed.
-        claimed = session.execute(statement).first() is not None
+        params = {"team_id": team_id, "key": key, "expires_at": now + ttl, "now": now}
+        claimed = session.execute(statement, params).first() is not None
         if random.randrange(SWEEP_ONE_IN) == 0:
             session.execute(delete(RequestKey).where(RequestKey.expires_at <= now))
         return claimed

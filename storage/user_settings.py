@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import Invalid
@@ -47,7 +48,7 @@ def digest_time_of(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def to_settings_record(team_id: str, user_id: str, row: UserSettings | None) -> UserSettingsRecord:
+def to_settings_record(team_id: str, user_id: str, row: UserSettings | Row[Any] | None) -> UserSettingsRecord:
     """The record for a settings row; a user without one has the defaults."""
     if row is None:
         return UserSettingsRecord(
@@ -90,9 +91,16 @@ def _settings_row(session: Session, team_id: str, user_id: str, *, now: datetime
     ).one()
 
 
+_SETTINGS = UserSettings.__table__
+# Prebuilt Core statement (every card asks for the viewer's zone): no ORM entity per call.
+_GET_SETTINGS = select(_SETTINGS).where(
+    _SETTINGS.c.team_id == bindparam("team_id"), _SETTINGS.c.user_id == bindparam("user_id")
+)
+
+
 def get_user_settings(db: Database, actor: Actor) -> UserSettingsRecord:
     with db.read() as session:
-        row = session.get(UserSettings, (actor.team_id, actor.user_id))
+        row = session.execute(_GET_SETTINGS, {"team_id": actor.team_id, "user_id": actor.user_id}).first()
         return to_settings_record(actor.team_id, actor.user_id, row)
 
 

@@ -101,35 +101,6 @@ def test_serve_imports_no_listener_orm_or_postgresql_before_it_listens(tmp_path,
     assert {package: names for package, names in early.items() if names} == {}
 
 
-def test_building_the_app_on_sqlite_leaves_the_postgresql_dialect_unimported(tmp_path, sqlite_template):
-    url = sqlite_template.fresh_url()
-    script = """
-import json, sys
-from bot.server import build_app
-from bot.settings import load_settings
-from storage.db import Database
-from storage.contacts import ensure_workspace
-
-db = Database(sys.argv[1])
-build_app(load_settings(), db)
-with db.write() as session:
-    ensure_workspace(session, "T1")  # an insert ... on conflict
-print(json.dumps(sorted(sys.modules)))
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", script, url],
-        cwd=tmp_path,
-        env=_env(tmp_path, url),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    modules = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "handlers" in modules and "storage.models" in modules  # the app really was built
-    assert _loaded(modules, "sqlalchemy.dialects.postgresql") == []
-
-
 # --- the warm-up, in process -----------------------------------------------------------------
 
 

@@ -7,7 +7,9 @@ cost grows with the length of what was typed.
 
 from __future__ import annotations
 
-import unicodedata
+import itertools
+import re
+from collections.abc import Iterable
 
 # Longest text matched against contact names (names hold 200; more can't be a name).
 MATCH_TEXT_MAX = 200
@@ -15,22 +17,43 @@ MATCH_TEXT_MAX = 200
 COMMAND_TEXT_MAX = 4000
 CONTROL_MESSAGE = "remove the invisible control characters (pasted from elsewhere?) and try again."
 NUL_MESSAGE = "That text holds a NUL character Touchbase can't store: remove it and try again."
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
+MAX_DEPTH = 50  # of a payload's nesting (holds_nul)
+# Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F, a fixed set)
+# but tab, line feed and carriage return.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_control_chars(text: str) -> bool:
     """True when `text` holds NUL or another control character (tabs and line breaks are fine)."""
-    return any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in text)
+    return _CONTROL_RE.search(text) is not None
 
 
 def holds_nul(value: object, *, depth: int = 0) -> bool:
-    """True when any string (key or value) anywhere in a JSON-like payload holds NUL."""
-    if depth > 50:
-        return True  # nothing Slack sends is this deep
+    """True when any string (key or value) anywhere in a JSON-like payload holds NUL.
+
+    Anything nested deeper than MAX_DEPTH counts as holding one: nothing Slack sends is that deep.
+    (A loop over a stack, not a call per value: every request's payload passes through here.)
+    """
+    if depth > MAX_DEPTH:
+        return True
     if isinstance(value, str):
         return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_nul(k, depth=depth + 1) or holds_nul(v, depth=depth + 1) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(holds_nul(v, depth=depth + 1) for v in value)
+    stack: list[tuple[object, int]] = [(value, depth)]
+    while stack:
+        item, level = stack.pop()
+        children: Iterable[object]
+        if isinstance(item, dict):
+            children = itertools.chain(item.keys(), item.values())
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if item and level >= MAX_DEPTH:
+            return True  # its children are deeper than MAX_DEPTH
+        for child in children:
+            if isinstance(child, str):
+                if "\x00" in child:
+                    return True
+            elif isinstance(child, dict | list | tuple):
+                stack.append((child, level + 1))
     return False

@@ -30,6 +30,23 @@ class FoundContact:
     user_id: str | None = None  # for a mention
 
 
+def candidate_phrases(text: str) -> list[str]:
+    """Every phrase `_known_name_at` would offer the callback from a word's start: the first
+    1..MAX_NAME_WORDS words from each word, trailing punctuation stripped (distinct, in order).
+
+    A name can also start inside a word ("Jane,Bob") or stop early (at a mention); those
+    phrases aren't here, and a callback asked about one answers it on its own.
+    """
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    phrases: dict[str, None] = {}
+    for first, (begin, _end) in enumerate(words):
+        for _start, end in words[first : first + MAX_NAME_WORDS]:
+            phrase = text[begin:end].rstrip(lx.NAME_STRIP)
+            if phrase:
+                phrases[phrase] = None
+    return list(phrases)
+
+
 def _skip_spaces(text: str, position: int) -> int:
     while position < len(text) and text[position].isspace():
         position += 1
@@ -51,6 +68,11 @@ class ContactFinder:
         self.limit = limit
         self.contact_names = contact_names
         self.problems: list[str] = []
+        # A callback that can answer many phrases at once (one database query) is told first
+        # which phrases it may be asked about; it is still asked one phrase at a time.
+        expect = getattr(contact_names, "expect", None)
+        if callable(expect):
+            expect(candidate_phrases(text[:limit]))  # no name is looked for past `limit`
 
     @property
     def has_callback(self) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from bot.domain import lexicon as lx
 
 __all__ = ["misspelt_date_word"]
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the word; the same words come back
 def misspelt_date_word(word: str) -> str | None:
     """The date word `word` looks like a typo of (or is, alone where a date was expected), else None."""
     folded = word.lower().replace("’", "'")

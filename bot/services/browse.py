@@ -131,15 +131,16 @@ def render_list(
     `unmatched` is a contact filter that names no contact: nothing is listed (never the whole list).
     """
     filters = storage_filters(state, tz, now)
-    if unmatched is not None:
-        page: Page[InteractionRecord] = Page([], None, None)
-        count = False
-    else:
-        page = list_interactions(svc.db, actor, filters, cursor=cursor, limit=PAGE_SIZE)
-    if count:
-        # Counting costs a scan, so it's done when the filters change, not on every page turn.
-        cap = SEARCH_COUNT_CAP if state.search else COUNT_CAP
-        state = replace(state, total=count_interactions(svc.db, actor, filters, cap=cap))
+    with svc.db.snapshot():  # the page and its count: one transaction, the same view
+        if unmatched is not None:
+            page: Page[InteractionRecord] = Page([], None, None)
+            count = False
+        else:
+            page = list_interactions(svc.db, actor, filters, cursor=cursor, limit=PAGE_SIZE)
+        if count:
+            # Counting costs a scan, so it's done when the filters change, not on every page turn.
+            cap = SEARCH_COUNT_CAP if state.search else COUNT_CAP
+            state = replace(state, total=count_interactions(svc.db, actor, filters, cap=cap))
     metadata = encode_metadata(
         {
             "state": state_to_json(state),

@@ -21,6 +21,7 @@ from bot.services import AfterAnswer, Services, followups, repeats
 from bot.services.attendees import draft_picks, edit_contact_ids, resolve_quick_contacts
 from bot.services.surfaces import NO_SURFACES, Surfaces, after_interactions_changed
 from bot.services.users import SlackUser
+from storage.contact_names import known_names
 from storage.contacts import (
     ContactDraft,
     find_contact_by_slack_user,
@@ -88,6 +89,37 @@ class QuickLogOutcome:
     again: str | None = None  # the draft to save if the user says "log again"
 
 
+class ContactNames:
+    """The quick-log parser's `contact_names`: does a phrase name a contact (a full name some
+    contact has, or a first name exactly one contact has)?
+
+    The parser tells it every phrase it may ask about (`expect`); the first question answers
+    them all in one query (`known_names`). A phrase that wasn't expected, or that query leaves
+    out, is asked on its own, as it always was.
+    """
+
+    def __init__(self, svc: Services, actor: Actor) -> None:
+        self._db = svc.db
+        self._actor = actor
+        self._expected: list[str] = []
+        self._answers: dict[str, bool] | None = None
+
+    def expect(self, phrases: list[str]) -> None:
+        self._expected = list(phrases)
+        self._answers = None
+
+    def __call__(self, phrase: str) -> bool:
+        if self._answers is None:
+            self._answers = known_names(self._db, self._actor, [*self._expected, phrase])
+        answer = self._answers.get(phrase)
+        if answer is None:
+            answer = has_contact_named(self._db, self._actor, phrase) or has_unique_first_name(
+                self._db, self._actor, phrase
+            )
+            self._answers[phrase] = answer
+        return answer
+
+
 def new_log_prefill(
     user: SlackUser, *, now: datetime, contact: ContactRecord | None = None, notice: str | None = None
 ) -> LogPrefill:
@@ -113,64 +145,61 @@ def quick_log(
     after: AfterAnswer,
 ) -> QuickLogOutcome:
     """`/log jane call yesterday 3pm renewal`: saved when every part is certain, else the modal."""
-    parsed = parse_quick_log(
-        text,
-        now=now,
-        tz=user.tz,
-        locale=user.locale,
-        # A full name a contact has, or a first name exactly one contact has ("emailed may the deck").
-        contact_names=lambda phrase: (
-            has_contact_named(svc.db, actor, phrase) or has_unique_first_name(svc.db, actor, phrase)
-        ),
-    )
-    problems = list(parsed.problems)
-    # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
-    named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts)
-    problems.extend(named.problems)
-    contact, new_contact = named.first, named.first_person
-    contact_ids = tuple(c.id for c in named.contacts)
-    # A mentioned person who isn't a contact yet, suggested first in the modal, is linked on Save.
-    slack_user_id = new_contact.slack_user_id if new_contact else None
-    if not parsed.contact_texts:
-        problems.append("Who was it with? Pick a contact.")
-    if parsed.type is None:
-        problems.append("What kind of interaction was it? Pick a type.")
-    if not parsed.summary:
-        problems.append("Add a short summary.")
+    # Everything read before the save shares one read transaction (the save is its own).
+    with svc.db.snapshot():
+        parsed = parse_quick_log(
+            text, now=now, tz=user.tz, locale=user.locale, contact_names=ContactNames(svc, actor)
+        )
+        problems = list(parsed.problems)
+        # Every name or mention, resolved one by one; an unsure one opens the modal with the others.
+        named = resolve_quick_contacts(svc, client, actor, parsed.contact_texts)
+        problems.extend(named.problems)
+        contact, new_contact = named.first, named.first_person
+        contact_ids = tuple(c.id for c in named.contacts)
+        # A mentioned person who isn't a contact yet, suggested first in the modal, is linked on Save.
+        slack_user_id = new_contact.slack_user_id if new_contact else None
+        if not parsed.contact_texts:
+            problems.append("Who was it with? Pick a contact.")
+        if parsed.type is None:
+            problems.append("What kind of interaction was it? Pick a type.")
+        if not parsed.summary:
+            problems.append("Add a short summary.")
 
-    occurred_at = parsed.occurred_at  # None: unclear or in the future, the modal asks (never `now`)
-    if not problems and (contact or new_contact) and parsed.type is not None and occurred_at is not None:
-        draft = InteractionDraft(
-            contact_id=contact.id if contact else None,
-            new_contact=new_contact,
-            more=named.more,
-            type=parsed.type,
-            occurred_at=occurred_at,
-            time_known=parsed.time_known,
-            summary=parsed.summary,
-            duration_minutes=parsed.duration_minutes,
-            source="command",
-            source_ref=source_ref,
-            follow_up_on=parsed.follow_up_on,
-        )
-        already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
-        if already is not None:
-            return QuickLogOutcome(saved=already)  # the same request again: what it saved
-        earlier = (
-            contact
-            and not named.people
-            and repeats.earlier_same_log(
-                svc,
-                actor,
-                contact_id=contact.id,
-                contact_ids=contact_ids,
+        occurred_at = parsed.occurred_at  # None: unclear or in the future, the modal asks (never `now`)
+        draft: InteractionDraft | None = None
+        if not problems and (contact or new_contact) and parsed.type is not None and occurred_at is not None:
+            draft = InteractionDraft(
+                contact_id=contact.id if contact else None,
+                new_contact=new_contact,
+                more=named.more,
                 type=parsed.type,
+                occurred_at=occurred_at,
+                time_known=parsed.time_known,
                 summary=parsed.summary,
-                now=now,
+                duration_minutes=parsed.duration_minutes,
+                source="command",
+                source_ref=source_ref,
+                follow_up_on=parsed.follow_up_on,
             )
-        )
-        if earlier:
-            return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
+            already = find_interaction_by_source_ref(svc.db, actor, source_ref) if source_ref else None
+            if already is not None:
+                return QuickLogOutcome(saved=already)  # the same request again: what it saved
+            earlier = (
+                contact
+                and not named.people
+                and repeats.earlier_same_log(
+                    svc,
+                    actor,
+                    contact_id=contact.id,
+                    contact_ids=contact_ids,
+                    type=parsed.type,
+                    summary=parsed.summary,
+                    now=now,
+                )
+            )
+            if earlier:
+                return QuickLogOutcome(repeat_of=earlier, again=repeats.encode_again(draft))
+    if draft is not None:
         try:
             record, _ = create_interaction(svc.db, actor, draft, now=now)
         except Invalid as invalid:
@@ -216,35 +245,37 @@ def save_form(
         notes=form.notes,
         now=now,
     )
-    if not form.interaction_id:
-        # Slack resends a submission it got no answer to (after a restart): what the first one
-        # saved is the answer, and the new contact it created is not created again.
-        already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
-        if already is not None:
-            return Saved(already, created=False)
-    before = get_interaction(svc.db, actor, form.interaction_id) if form.interaction_id else None
-    followups.check_form_day(form.follow_up_on, before, now.astimezone(zone(form.tz)).date())
-    contact_id, new_contact = form.contact_id, None
-    if contact_id is None:
-        contact_id, new_contact = _contact_from_form(svc, client, actor, form)
-    more = draft_picks(form.more_contacts)
-    more_ids = tuple(p for p in more if isinstance(p, int))
-    if contact_id is not None and len(more_ids) == len(more) and not form.interaction_id:
-        earlier = repeats.earlier_same_log(
-            svc,
-            actor,
-            contact_id=contact_id,
-            contact_ids=(contact_id, *more_ids),
-            type=form.type,
-            summary=form.summary,
-            now=now,
-        )
-        if earlier is not None and not repeats.confirmed(svc, actor, form.view_id, now=now):
-            repeats.warn(svc, actor, form.view_id, now=now)
-            minutes = max(1, round((now - earlier.created_at).total_seconds() / 60))
-            raise Invalid(
-                {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
+    with svc.db.snapshot():  # the reads before the save: one transaction
+        if not form.interaction_id:
+            # Slack resends a submission it got no answer to (after a restart): what the first one
+            # saved is the answer, and the new contact it created is not created again.
+            already = find_interaction_by_source_ref(svc.db, actor, f"view:{form.view_id}")
+            if already is not None:
+                return Saved(already, created=False)
+        before = get_interaction(svc.db, actor, form.interaction_id) if form.interaction_id else None
+        followups.check_form_day(form.follow_up_on, before, now.astimezone(zone(form.tz)).date())
+        contact_id, new_contact = form.contact_id, None
+        if contact_id is None:
+            contact_id, new_contact = _contact_from_form(svc, client, actor, form)
+        more = draft_picks(form.more_contacts)
+        more_ids = tuple(p for p in more if isinstance(p, int))
+        earlier = None
+        if contact_id is not None and len(more_ids) == len(more) and not form.interaction_id:
+            earlier = repeats.earlier_same_log(
+                svc,
+                actor,
+                contact_id=contact_id,
+                contact_ids=(contact_id, *more_ids),
+                type=form.type,
+                summary=form.summary,
+                now=now,
             )
+    if earlier is not None and not repeats.confirmed(svc, actor, form.view_id, now=now):
+        repeats.warn(svc, actor, form.view_id, now=now)
+        minutes = max(1, round((now - earlier.created_at).total_seconds() / 60))
+        raise Invalid(
+            {"summary": f"You logged this {minutes} min ago — log again? Save again to log it twice."}
+        )
     if form.interaction_id and before is not None:
         if contact_id is None:  # an edit naming a new contact: create it first
             assert new_contact is not None

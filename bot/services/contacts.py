@@ -88,21 +88,22 @@ class Merged:
 
 
 def card(svc: Services, actor: Actor, contact_id: int) -> ContactCard:
-    contact = get_contact(svc.db, actor, contact_id)
-    into = None
-    if contact.merged_into_id is not None:
-        try:
-            into = get_contact(svc.db, actor, contact.merged_into_id)
-        except NotFound:
-            into = None
-    return ContactCard(
-        contact,
-        latest_interactions_for_contact(svc.db, actor, contact.id, limit=CARD_RECENT),
-        merged_from=contacts_merged_into(svc.db, actor, contact.id),
-        merged_into=into,
-        follow_ups=open_follow_ups_for_contact(svc.db, actor, contact.id),
-        today=svc.now().astimezone(get_user_settings(svc.db, actor).zone).date(),
-    )
+    with svc.db.snapshot():  # the card's reads: one transaction, one consistent view
+        contact = get_contact(svc.db, actor, contact_id)
+        into = None
+        if contact.merged_into_id is not None:
+            try:
+                into = get_contact(svc.db, actor, contact.merged_into_id)
+            except NotFound:
+                into = None
+        return ContactCard(
+            contact,
+            latest_interactions_for_contact(svc.db, actor, contact.id, limit=CARD_RECENT),
+            merged_from=contacts_merged_into(svc.db, actor, contact.id),
+            merged_into=into,
+            follow_ups=open_follow_ups_for_contact(svc.db, actor, contact.id),
+            today=svc.now().astimezone(get_user_settings(svc.db, actor).zone).date(),
+        )
 
 
 def lookup(svc: Services, actor: Actor, query: str) -> tuple[ContactCard | None, list[ContactMatch]]:
