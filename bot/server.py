@@ -92,7 +92,11 @@ class AppWarmup:
     def _build_now(self) -> None:
         started = time.perf_counter()
         try:
+            # Everything a request's own thread imports, imported here first (see `__call__`).
             from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+            import bot.request_log
+            import bot.verification  # noqa: F401
 
             app = self._build()
             self._handler = SlackRequestHandler(app, path=EVENTS_PATH)
@@ -154,6 +158,11 @@ class TouchbaseWSGI:
     def __call__(self, environ, start_response):
         is_slack_post = environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST"
         started = time.perf_counter()
+        if is_slack_post:
+            # Wait for the warm-up before checking the signature: the check imports Bolt, and two
+            # threads importing Bolt's modules at once can meet one of them half-initialized (a
+            # circular import across threads: ImportError, seen as a 500 and a failed build).
+            self.app.handler()
         if is_slack_post and self._verified_body(environ) is None:
             from bot.request_log import log_unverified
 

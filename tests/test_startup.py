@@ -192,6 +192,52 @@ def test_a_slack_request_that_arrives_while_the_app_is_built_waits_for_it(sqlite
     assert (status, json.loads(body)) == (200, {"ok": True, "database": "up"})
 
 
+def test_a_request_during_the_warm_up_checks_its_signature_only_after_the_build(
+    sqlite_db, fake_slack, monkeypatch
+):
+    """The signature check imports Bolt; run beside the warm-up's own imports of Bolt, two
+    threads could each meet a half-initialized Bolt module (ImportError: a 500 and a failed
+    build, seen in the SIGKILL test). So the check waits for the build to end."""
+    release = threading.Event()
+    built = threading.Event()
+
+    def build() -> App:
+        assert release.wait(10)
+        app = _bolt_app(fake_slack.url)
+        built.set()
+        return app
+
+    checked_after_build: list[bool] = []
+    original = TouchbaseWSGI._verified_body
+
+    def verified_body(self, environ):
+        checked_after_build.append(built.is_set())
+        return original(self, environ)
+
+    monkeypatch.setattr(TouchbaseWSGI, "_verified_body", verified_body)
+    warmup = AppWarmup(build)
+    wsgi = TouchbaseWSGI(warmup, sqlite_db, signing_secret=SECRET)
+    warmup.start()
+    answers: list = []
+    signed = threading.Thread(
+        target=lambda: answers.append(_call(wsgi, "POST", "/slack/events", *_slash_command()))
+    )
+    unsigned = threading.Thread(
+        target=lambda: answers.append(
+            _call(wsgi, "POST", "/slack/events", b"x=1", {"X-Slack-Signature": "v0=00"})
+        )
+    )
+    signed.start()
+    unsigned.start()
+    signed.join(0.3)
+    assert checked_after_build == []  # neither has checked (nor imported) anything yet
+    release.set()
+    signed.join(10)
+    unsigned.join(10)
+    assert checked_after_build == [True, True]
+    assert sorted(status for status, _ in answers) == [200, 401]
+
+
 def test_the_first_request_builds_the_app_if_the_warm_up_was_never_started(sqlite_db, fake_slack):
     wsgi = TouchbaseWSGI(AppWarmup(lambda: _bolt_app(fake_slack.url)), sqlite_db, signing_secret=SECRET)
     status, body = _call(wsgi, "POST", "/slack/events", *_slash_command())
