@@ -15,14 +15,13 @@ from sqlalchemy import bindparam, delete, func, select
 from bot.domain.errors import Invalid, NotFound
 from bot.domain.records import Actor, ContactHistory, ContactRecord, InteractionRecord, ThreadRecord
 from bot.domain.rules import zone
+from storage.contact_rows import GET_CONTACT, record_of_row
 from storage.contacts import load_contact
 from storage.db import Database
 from storage.dialects import postgresql, sqlite
-from storage.models import Contact, Interaction, InteractionContact, TimelineReply, TimelineThread, Workspace
+from storage.models import Interaction, InteractionContact, TimelineReply, TimelineThread
 from storage.reads import (
-    CONTACT_RECORD_COLUMNS,
     UNNAMED_RECORD_COLUMNS,
-    contact_record,
     reading,
     records_named_by_attendees,
 )
@@ -49,14 +48,6 @@ def month_bounds(month: str, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
 
 _interactions = Interaction.__table__
 _attendees = InteractionContact.__table__
-_contacts = Contact.__table__
-_workspaces = Workspace.__table__
-# The contact (in the actor's workspace) with its workspace's default cadence.
-_CONTACT = (
-    select(*CONTACT_RECORD_COLUMNS, _workspaces.c.default_cadence_days)
-    .select_from(_contacts.outerjoin(_workspaces, _workspaces.c.team_id == _contacts.c.team_id))
-    .where(_contacts.c.id == bindparam("contact_id"), _contacts.c.team_id == bindparam("team_id"))
-)
 # Every interaction the contact attended, down the attendees' (contact_id, occurred_at) index.
 _ATTENDED = _attendees.join(_interactions, _interactions.c.id == _attendees.c.interaction_id)
 _LIVE = (
@@ -96,10 +87,10 @@ _MONTH_ROWS = (
 
 
 def _contact_record(connection, actor: Actor, contact_id: int) -> ContactRecord:
-    row = connection.execute(_CONTACT, {"contact_id": contact_id, "team_id": actor.team_id}).first()
+    row = connection.execute(GET_CONTACT, {"contact_id": contact_id, "team_id": actor.team_id}).first()
     if row is None:
         raise NotFound("That contact doesn't exist in this workspace.")
-    return contact_record(row, row[16])
+    return record_of_row(row)
 
 
 def contact_history(db: Database, actor: Actor, contact_id: int, *, max_items: int) -> ContactHistory:
